@@ -1,0 +1,68 @@
+# vjit: the one entry point. Each area owns a fragment (<area>/build.mk) that
+# adds its binaries to BINS and its test suites to CHECKS (see below).
+#
+#   make            build the tools (build/bin/) and the module (kmod/vjit.ko)
+#   make check      install what is missing, build, run every suite; ends with
+#                   one line "N passed, N failed"
+#   make demo       the main job, end to end
+#   make verify     the full Z3 proofs of every codegen table
+#   make vm-check   the kernel tests in a qemu VM
+#   make bench      benchmarks (ratios against a reference in the same run)
+#   make fuzz       a longer differential fuzz run
+
+SHELL := /bin/bash
+CXX := g++-12
+CC := gcc-12
+BUILD := build
+BIN := $(BUILD)/bin
+OBJ := $(BUILD)/obj
+
+# Hosted C++ (tools, tests, verifier).
+CXXFLAGS := -std=gnu++17 -O2 -g -Wall -Wextra -Werror -I. -I$(BUILD)/gen
+LDLIBS :=
+
+# Freestanding C++: what core/ and arch/*/ must compile under (the kernel
+# module adds the kernel's own flags on top of these, see kmod/).
+FREESTANDING_CXXFLAGS := -std=gnu++17 -O2 -Wall -Wextra -Werror -I. \
+	-ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+	-fno-use-cxa-atexit -fno-asynchronous-unwind-tables -nostdinc++ \
+	-mno-red-zone -mgeneral-regs-only -fno-builtin
+
+BINS :=
+CHECKS :=
+.DEFAULT_GOAL := all
+
+-include core/build.mk
+-include arch/x86_64/build.mk
+-include verifier/build.mk
+-include user/build.mk
+-include scpl/build.mk
+-include selftests/build.mk
+-include kmod/build.mk
+-include bench/build.mk
+
+.PHONY: all deps check demo verify vm-check bench fuzz clean
+all: $(BINS)
+
+deps:
+	@scripts/deps.sh
+
+# Suites are make targets named in CHECKS; scripts/check.sh runs each one,
+# counts its tests and prints the summary line.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/check.sh $(CHECKS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C kmod clean 2>/dev/null
+
+$(OBJ)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

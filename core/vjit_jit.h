@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The JIT as the kernel glue (C) and the userspace tools see it. Implemented
+ * in C++ (core/driver.cc + arch/<target>/), freestanding. No allocation
+ * inside: the caller hands in every buffer.
+ *
+ * Use, as the kernel's JITs do:
+ *   1. fill struct vjit_jit, with addrs[] of len + 1 entries;
+ *   2. vjit_<arch>_size(): passes without output until the offsets settle;
+ *      sets image_len;
+ *   3. allocate image_len bytes of executable memory (RW view + final RO
+ *      address), then vjit_<arch>_emit() writes the final image.
+ * A non-zero return is an enum vjit_jit_error; j->error_insn names the BPF
+ * instruction at fault where there is one.
+ */
+#ifndef VJIT_CORE_VJIT_JIT_H
+#define VJIT_CORE_VJIT_JIT_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vjit_jit_error {
+	VJIT_OK = 0,
+	VJIT_E_UNSUPPORTED_OPCODE = 1,
+	VJIT_E_BAD_PROGRAM = 2,
+	VJIT_E_TOO_LARGE = 3,
+	VJIT_E_NO_CONVERGENCE = 4,
+	VJIT_E_NO_MEMORY = 5,
+	VJIT_E_NR = 6,
+};
+
+/* Code generation options; each is a parameter of the proofs too. */
+enum vjit_jit_flags {
+	/* Return through the return thunk at j->return_thunk (x86 RETHUNK). */
+	VJIT_F_RETHUNK = 1u << 0,
+};
+
+struct vjit_jit {
+	/* In. */
+	const void *insns;            /* struct bpf_insn[len] */
+	unsigned int len;
+	unsigned int stack_depth;     /* bytes below R10 the program uses */
+	unsigned long long call_base; /* helper call imm is relative to it
+	                                 (the kernel's __bpf_call_base) */
+	unsigned long long return_thunk;
+	unsigned int flags;           /* enum vjit_jit_flags */
+	unsigned int max_image_len;   /* 0: no limit beyond the buffer */
+	unsigned int *addrs;          /* scratch: len + 1 entries */
+	/* Out. */
+	unsigned int image_len;
+	unsigned int passes;
+	int error;                    /* enum vjit_jit_error */
+	unsigned int error_insn;
+	unsigned char error_opcode;
+};
+
+int vjit_x86_64_size(struct vjit_jit *j);
+int vjit_x86_64_emit(struct vjit_jit *j, unsigned char *rw,
+		     unsigned long long ro_addr);
+const char *vjit_jit_error_name(int error);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+// The Symbolic domain: the same interface as Concrete (core/bv.h), with
+// values that are Z3 bit-vector terms. Hosted only (verifier, scplc).
+//
+// Control decisions (D::when) are delegated to the current Explorer (see
+// verifier/explore.h): it answers each decision from a replay script and
+// records which ones are still open, so that a lowering template is re-run
+// along every feasible path.
+#ifndef VJIT_VERIFIER_SYMBOLIC_H
+#define VJIT_VERIFIER_SYMBOLIC_H
+
+#include <z3++.h>
+
+#include <cstdint>
+#include <string>
+
+#include "core/bv.h"
+
+namespace vjit {
+
+// One Z3 context per thread: every SBV built on the thread lives in it.
+z3::context &sym_ctx();
+
+struct SBool {
+	z3::expr e;
+	SBool(bool b) : e(sym_ctx().bool_val(b)) {} // NOLINT: literals mix freely
+	explicit SBool(z3::expr x) : e(x) {}
+
+	friend SBool operator&&(const SBool &a, const SBool &b) { return SBool(a.e && b.e); }
+	friend SBool operator||(const SBool &a, const SBool &b) { return SBool(a.e || b.e); }
+	friend SBool operator!(const SBool &a) { return SBool(!a.e); }
+	friend SBool operator==(const SBool &a, const SBool &b) { return SBool(a.e == b.e); }
+	friend SBool operator!=(const SBool &a, const SBool &b) { return SBool(a.e != b.e); }
+	friend SBool implies(const SBool &a, const SBool &b) { return SBool(z3::implies(a.e, b.e)); }
+	friend SBool select(const SBool &c, const SBool &a, const SBool &b) {
+		return SBool(z3::ite(c.e, a.e, b.e));
+	}
+};
+
+template <unsigned W>
+struct SBV {
+	z3::expr e;
+
+	SBV() : e(sym_ctx().bv_val(0, W)) {}
+	SBV(uint64_t x) : e(sym_ctx().bv_val(x, W)) {} // NOLINT: literals mix freely
+	SBV(CBV<W> x) : e(sym_ctx().bv_val(x.v, W)) {}  // NOLINT
+	explicit SBV(z3::expr x) : e(x) {}
+
+	static SBV var(const std::string &name) {
+		return SBV(sym_ctx().bv_const(name.c_str(), W));
+	}
+
+	// The value when the term simplifies to a numeral.
+	bool is_const(uint64_t *out) const {
+		z3::expr s = e.simplify();
+		if (!s.is_numeral())
+			return false;
+		if (out)
+			*out = s.get_numeral_uint64();
+		return true;
+	}
+
+	friend SBV operator+(const SBV &a, const SBV &b) { return SBV(a.e + b.e); }
+	friend SBV operator-(const SBV &a, const SBV &b) { return SBV(a.e - b.e); }
+	friend SBV operator*(const SBV &a, const SBV &b) { return SBV(a.e * b.e); }
+	friend SBV operator&(const SBV &a, const SBV &b) { return SBV(a.e & b.e); }
+	friend SBV operator|(const SBV &a, const SBV &b) { return SBV(a.e | b.e); }
+	friend SBV operator^(const SBV &a, const SBV &b) { return SBV(a.e ^ b.e); }
+	friend SBV operator~(const SBV &a) { return SBV(~a.e); }
+	friend SBV operator-(const SBV &a) { return SBV(-a.e); }
+	friend SBV operator<<(const SBV &a, const SBV &b) { return SBV(z3::shl(a.e, b.e)); }
+	friend SBV operator>>(const SBV &a, const SBV &b) { return SBV(z3::lshr(a.e, b.e)); }
+	friend SBool operator==(const SBV &a, const SBV &b) { return SBool(a.e == b.e); }
+	friend SBool operator!=(const SBV &a, const SBV &b) { return SBool(a.e != b.e); }
+
+	friend SBool ult(const SBV &a, const SBV &b) { return SBool(z3::ult(a.e, b.e)); }
+	friend SBool ule(const SBV &a, const SBV &b) { return SBool(z3::ule(a.e, b.e)); }
+	friend SBool ugt(const SBV &a, const SBV &b) { return SBool(z3::ugt(a.e, b.e)); }
+	friend SBool uge(const SBV &a, const SBV &b) { return SBool(z3::uge(a.e, b.e)); }
+	friend SBool slt(const SBV &a, const SBV &b) { return SBool(a.e < b.e); }
+	friend SBool sle(const SBV &a, const SBV &b) { return SBool(a.e <= b.e); }
+	friend SBool sgt(const SBV &a, const SBV &b) { return SBool(a.e > b.e); }
+	friend SBool sge(const SBV &a, const SBV &b) { return SBool(a.e >= b.e); }
+
+	friend SBV ashr(const SBV &a, const SBV &b) { return SBV(z3::ashr(a.e, b.e)); }
+	friend SBV udiv(const SBV &a, const SBV &b) { return SBV(z3::udiv(a.e, b.e)); }
+	friend SBV urem(const SBV &a, const SBV &b) { return SBV(z3::urem(a.e, b.e)); }
+	friend SBV sdiv(const SBV &a, const SBV &b) { return SBV(a.e / b.e); }
+	friend SBV srem(const SBV &a, const SBV &b) { return SBV(z3::srem(a.e, b.e)); }
+	friend SBV select(const SBool &c, const SBV &a, const SBV &b) {
+		return SBV(z3::ite(c.e, a.e, b.e));
+	}
+};
+
+template <unsigned N, unsigned W>
+SBV<N> zext(const SBV<W> &a) {
+	static_assert(N >= W, "zext narrows");
+	return N == W ? SBV<N>(a.e) : SBV<N>(z3::zext(a.e, N - W));
+}
+template <unsigned N, unsigned W>
+SBV<N> sext(const SBV<W> &a) {
+	static_assert(N >= W, "sext narrows");
+	return N == W ? SBV<N>(a.e) : SBV<N>(z3::sext(a.e, N - W));
+}
+template <unsigned N, unsigned W>
+SBV<N> trunc(const SBV<W> &a) {
+	static_assert(N <= W, "trunc widens");
+	return N == W ? SBV<N>(a.e) : SBV<N>(a.e.extract(N - 1, 0));
+}
+template <unsigned HI, unsigned LO, unsigned W>
+SBV<HI - LO + 1> extract(const SBV<W> &a) {
+	static_assert(HI < W && LO <= HI, "extract out of range");
+	return SBV<HI - LO + 1>(a.e.extract(HI, LO));
+}
+template <unsigned A, unsigned B>
+SBV<A + B> concat(const SBV<A> &hi, const SBV<B> &lo) {
+	return SBV<A + B>(z3::concat(hi.e, lo.e));
+}
+
+// Answers D::when for the thread's current exploration (verifier/explore.h).
+bool sym_decide(const SBool &c, const char *why);
+
+struct Symbolic {
+	using Bool = SBool;
+	template <unsigned W>
+	using BV = SBV<W>;
+	static constexpr bool symbolic = true;
+
+	static bool when(const SBool &c, const char *why = nullptr) { return sym_decide(c, why); }
+	// A value the generator needs as a plain number: must be constant on
+	// the current path (else the explorer reports the template as
+	// unverifiable, naming the value).
+	template <unsigned W>
+	static uint64_t concrete(const SBV<W> &a);
+};
+
+} // namespace vjit
+
+#endif
