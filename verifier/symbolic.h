@@ -117,8 +117,14 @@ SBV<A + B> concat(const SBV<A> &hi, const SBV<B> &lo) {
 	return SBV<A + B>(z3::concat(hi.e, lo.e));
 }
 
-// Answers D::when for the thread's current exploration (verifier/explore.h).
+// Answers D::when for the thread's current exploration (verifier/explore.h):
+// decisions that simplify to a constant are taken directly; any other goes
+// to the decider installed on this thread.
 bool sym_decide(const SBool &c, const char *why);
+using SymDecider = bool (*)(void *arg, const z3::expr &cond, const char *why);
+void set_sym_decider(SymDecider fn, void *arg);
+// Reports a generator that needs a plain number where it has a term.
+[[noreturn]] void sym_not_constant(const z3::expr &e);
 
 struct Symbolic {
 	using Bool = SBool;
@@ -131,7 +137,12 @@ struct Symbolic {
 	// the current path (else the explorer reports the template as
 	// unverifiable, naming the value).
 	template <unsigned W>
-	static uint64_t concrete(const SBV<W> &a);
+	static uint64_t concrete(const SBV<W> &a) {
+		uint64_t v = 0;
+		if (!a.is_const(&v))
+			sym_not_constant(a.e);
+		return v;
+	}
 };
 
 } // namespace vjit
