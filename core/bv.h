@@ -140,13 +140,13 @@ struct Concrete {
 // Short names for use inside templates: VJIT_DOMAIN_TYPES(D) brings
 // Bool, u1, u4, u8, u16, u32, u64 into scope.
 #define VJIT_DOMAIN_TYPES(D)                                    \
-	using Bool = typename D::Bool;                          \
-	using u1 = typename D::template BV<1>;                  \
-	using u4 = typename D::template BV<4>;                  \
-	using u8 = typename D::template BV<8>;                  \
-	using u16 = typename D::template BV<16>;                \
-	using u32 = typename D::template BV<32>;                \
-	using u64 = typename D::template BV<64>
+	using Bool [[maybe_unused]] = typename D::Bool; \
+	using u1 [[maybe_unused]] = typename D::template BV<1>; \
+	using u4 [[maybe_unused]] = typename D::template BV<4>; \
+	using u8 [[maybe_unused]] = typename D::template BV<8>; \
+	using u16 [[maybe_unused]] = typename D::template BV<16>; \
+	using u32 [[maybe_unused]] = typename D::template BV<32>; \
+	using u64 [[maybe_unused]] = typename D::template BV<64>
 
 } // namespace vjit
 

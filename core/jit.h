@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+// What a lowering template writes to, and the shape of a codegen table.
+//
+// A backend (arch/<name>/) lowers each BPF instruction with a template
+//     template <typename D> void lower_xxx(JitCtx<D> &ctx, const InsnFields<D> &insn);
+// listed in its table as a Rule. The driver (core/driver.h) runs the rules
+// with D = Concrete to produce an image; the verifier runs the very same
+// rules with D = Symbolic, on a JitCtx whose bytes and addresses are terms.
+#ifndef VJIT_CORE_JIT_H
+#define VJIT_CORE_JIT_H
+
+#include "core/bpf.h"
+
+namespace vjit {
+
+// Code generation options. The verifier proves every table entry under each
+// combination it is given, so these are parameters, never #ifdefs.
+struct JitOptions {
+	bool rethunk = false;          // x86: return through return_thunk
+	uint64_t return_thunk = 0;
+	uint32_t stack_depth = bpf::MAX_BPF_STACK;  // bytes below R10
+};
+
+// Why lowering gave up on an instruction (the driver turns it into a
+// vjit_jit_error and the program goes to the kernel's JIT).
+enum class LowerError : uint8_t {
+	NONE,
+	UNENCODABLE,   // an operand no instruction form can express (e.g. a
+	               // call target beyond rel32)
+	UNSUPPORTED,   // a variant of a supported opcode the rule does not take
+};
+
+// The emission context. Every specialization provides:
+//   void emit8(u8 b)           append one byte (x86-64)
+//   void emit32(u32 w)         append one 32-bit instruction word, little
+//                              endian (arm64, riscv64)
+//   u32  here()                native offset of the next byte
+//   u32  insn_addr(u32 idx)    native offset of BPF instruction idx's first
+//                              byte; idx == program length is the epilogue
+//   u32  idx()                 index of the instruction being lowered
+//   u64  image_addr(u32 off)   absolute address of native offset off in the
+//                              final (executable) image
+//   u64  helper_addr(u32 imm)  absolute address of helper imm
+//   const JitOptions &opts
+//   void fail(LowerError)      give up on this instruction
+template <typename D>
+struct JitCtx;
+
+template <>
+struct JitCtx<Concrete> {
+	// Output: nullptr during sizing passes, where only lengths count.
+	uint8_t *buf = nullptr;
+	uint32_t cap = 0;
+	uint32_t len = 0;
+	bool overflow = false;
+	// Offsets from the previous pass: addrs[i] is where instruction i
+	// started; addrs[n] where the epilogue started.
+	const uint32_t *addrs = nullptr;
+	uint32_t n_insns = 0;
+	uint32_t cur = 0;
+	uint64_t image_base = 0;  // final address of offset 0
+	uint64_t call_base = 0;   // helper imm is relative to it
+	JitOptions opts;
+	LowerError error = LowerError::NONE;
+
+	void emit8(CBV<8> b) {
+		if (buf) {
+			if (len < cap)
+				buf[len] = (uint8_t)b.v;
+			else
+				overflow = true;
+		}
+		len++;
+	}
+	void emit32(CBV<32> w) {
+		for (unsigned i = 0; i < 4; i++)
+			emit8(CBV<8>(w.v >> (8 * i)));
+	}
+	CBV<32> here() const { return len; }
+	CBV<32> insn_addr(CBV<32> i) const { return i.v <= n_insns ? addrs[i.v] : 0; }
+	CBV<32> idx() const { return cur; }
+	CBV<64> image_addr(CBV<32> off) const { return image_base + off.v; }
+	CBV<64> helper_addr(CBV<32> imm) const { return call_base + (uint64_t)(int64_t)(int32_t)imm.v; }
+	void fail(LowerError e) {
+		if (error == LowerError::NONE)
+			error = e;
+	}
+};
+
+template <typename D>
+using LowerFn = void (*)(JitCtx<D> &ctx, const InsnFields<D> &insn);
+
+// One codegen table entry: the opcode (and, for END and atomics, the imm
+// that selects the operation), a name for reports and filters, and the
+// lowering template.
+template <typename D>
+struct Rule {
+	uint8_t code;
+	bool imm_selects;  // END (16/32/64) and STX|ATOMIC (operation in imm)
+	int32_t imm;
+	const char *name;
+	LowerFn<D> lower;
+};
+
+template <typename D>
+struct Table {
+	const Rule<D> *rules;
+	size_t n;
+
+	const Rule<D> *find(uint8_t code, int32_t imm) const {
+		for (size_t i = 0; i < n; i++)
+			if (rules[i].code == code && (!rules[i].imm_selects || rules[i].imm == imm))
+				return &rules[i];
+		return nullptr;
+	}
+};
+
+} // namespace vjit
+
+#endif
