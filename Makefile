@@ -30,6 +30,7 @@ FREESTANDING_CXXFLAGS := -std=gnu++17 -O2 -Wall -Wextra -Werror -I. \
 
 BINS :=
 CHECKS :=
+BENCHES :=
 .DEFAULT_GOAL := all
 
 -include core/build.mk
@@ -47,6 +48,8 @@ all: $(BINS)
 deps:
 	@scripts/deps.sh
 
+# Each area adds: BINS (what `make` builds), CHECKS (suites for `make check`),
+# BENCHES (targets `make bench` runs).
 # Suites are make targets named in CHECKS; scripts/check.sh runs each one,
 # counts its tests and prints the summary line.
 check: deps
@@ -56,6 +59,11 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+# Each benchmark prints its own table of ratios.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@set -e; for b in $(BENCHES); do $(MAKE) --no-print-directory $$b; done
 
 clean:
 	rm -rf $(BUILD)
