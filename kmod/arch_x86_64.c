@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86-64: the kernel's JIT memory, return thunks, and calling vjit's
+ * x86-64 code generator (core/ + arch/x86_64/, freestanding C++).
+ *
+ * Images come from bpf_jit_binary_pack_alloc() like the kernel's own x86
+ * JIT's, because the kernel frees every JITted program with the x86
+ * bpf_jit_free(): pack_free of (bpf_func rounded down to the pack chunk),
+ * and a non-NULL aux->jit_data would be taken for the x86 JIT's own state.
+ * So: emit into the RW copy, address everything against the RO image,
+ * finalize (copy into place), leave jit_data NULL. The kernel frees these
+ * images, also after rmmod, and the code never calls into module text.
+ */
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/cpufeature.h>
+#include <asm/nospec-branch.h>
+#include "vjit_kmod.h"
+
+static typeof(&bpf_jit_binary_pack_alloc) k_pack_alloc;
+static typeof(&bpf_jit_binary_pack_finalize) k_pack_finalize;
+static typeof(&bpf_jit_binary_pack_free) k_pack_free;
+static typeof(&bpf_arch_text_copy) k_text_copy;
+static typeof(&x86_return_thunk) k_return_thunk; /* the variable's address */
+
+struct vjit_ksym {
+	const char *name;
+	void **slot;
+};
+
+static const struct vjit_ksym x86_syms[] = {
+	{ "bpf_jit_binary_pack_alloc", (void **)&k_pack_alloc },
+	{ "bpf_jit_binary_pack_finalize", (void **)&k_pack_finalize },
+	{ "bpf_jit_binary_pack_free", (void **)&k_pack_free },
+	{ "bpf_arch_text_copy", (void **)&k_text_copy },
+	{ "x86_return_thunk", (void **)&k_return_thunk },
+};
+
+int vjit_arch_init(void)
+{
+	int i, missing = 0;
+
+	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT)) {
+		pr_err("vjit: kernels with IBT (ENDBR in JIT images) are not "
+		       "supported yet; refusing to load\n");
+		return -EOPNOTSUPP;
+	}
+	for (i = 0; i < ARRAY_SIZE(x86_syms); i++) {
+		*x86_syms[i].slot = (void *)vjit_lookup(x86_syms[i].name);
+		if (!*x86_syms[i].slot) {
+			pr_err("vjit: kernel symbol missing: %s; refusing to load\n",
+			       x86_syms[i].name);
+			missing++;
+		}
+	}
+	return missing ? -ENOENT : 0;
+}
+
+/* Holes in the pack and between images: int3, as the kernel's x86 JIT. */
+static void vjit_fill_int3(void *area, unsigned int size)
+{
+	memset(area, 0xcc, size);
+}
+
+/*
+ * Tail-call entry, for eBPF programs only (classic ones can never sit in a
+ * program array). A program JITted by the kernel tail-calls another by
+ * jumping to its bpf_func + 11 (X86_TAIL_CALL_OFFSET, no IBT) with the
+ * frame it built at its own entry still pushed: [return address][saved
+ * rbp], rbp pointing at the latter, rax the tail-call count. vjit programs
+ * never tail-call (those fall back), so the count is not needed: the entry
+ * at +11 drops the frame and runs the program as if it had been called.
+ *
+ *   +0   jmp +16          normal entry (bpf_func)
+ *   +2   int3 x 9
+ *   +11  pop rbp          tail-call entry
+ *   +12  jmp +16
+ *   +14  int3 x 2
+ *   +16  vjit's image
+ */
+#define X86_TAIL_CALL_ENTRY 11
+#define VJIT_TC_PREFIX 16
+#define X86_JMP_REL8 0xeb
+#define X86_POP_RBP 0x5d
+#define X86_INT3 0xcc
+
+static void vjit_emit_tail_call_entry(u8 *p)
+{
+	memset(p, X86_INT3, VJIT_TC_PREFIX);
+	p[0] = X86_JMP_REL8;
+	p[1] = VJIT_TC_PREFIX - 2;
+	p[X86_TAIL_CALL_ENTRY] = X86_POP_RBP;
+	p[X86_TAIL_CALL_ENTRY + 1] = X86_JMP_REL8;
+	p[X86_TAIL_CALL_ENTRY + 2] = VJIT_TC_PREFIX - (X86_TAIL_CALL_ENTRY + 3);
+}
+
+#ifdef VJIT_HAVE_BACKEND
+
+bool vjit_arch_backend_linked(void)
+{
+	return true;
+}
+
+const char *vjit_arch_jit_error_name(int error)
+{
+	return vjit_jit_error_name(error);
+}
+
+static int jit_reason(int error)
+{
+	if (error <= 0 || error >= VJIT_E_NR)
+		error = VJIT_E_BAD_PROGRAM;
+	return VJIT_R_JIT_BASE + error - 1;
+}
+
+int vjit_arch_compile(struct bpf_prog *prog)
+{
+	struct bpf_binary_header *ro_hdr, *rw_hdr;
+	struct vjit_jit j = {};
+	unsigned int prefix, sized;
+	u8 *ro_image, *rw_image;
+	int err, reason = 0;
+
+	prefix = bpf_prog_was_classic(prog) ? 0 : VJIT_TC_PREFIX;
+	j.addrs = kvmalloc_array(prog->len + 1, sizeof(*j.addrs), GFP_KERNEL);
+	if (!j.addrs)
+		return jit_reason(VJIT_E_NO_MEMORY);
+	j.insns = prog->insnsi;
+	j.len = prog->len;
+	j.stack_depth = prog->aux->stack_depth;
+	j.call_base = (unsigned long)__bpf_call_base;
+	if (cpu_feature_enabled(X86_FEATURE_RETHUNK)) {
+		j.flags |= VJIT_F_RETHUNK;
+		j.return_thunk = (unsigned long)READ_ONCE(*k_return_thunk);
+	}
+
+	err = vjit_x86_64_size(&j);
+	if (err) {
+		reason = jit_reason(err);
+		goto out;
+	}
+	sized = j.image_len;
+	ro_hdr = k_pack_alloc(prefix + sized, &ro_image, BPF_IMAGE_ALIGNMENT,
+			      &rw_hdr, &rw_image, vjit_fill_int3,
+			      bpf_prog_was_classic(prog));
+	if (!ro_hdr) {
+		reason = VJIT_R_ALLOC;
+		goto out;
+	}
+	if (prefix)
+		vjit_emit_tail_call_entry(rw_image);
+	j.max_image_len = sized;
+	err = vjit_x86_64_emit(&j, rw_image + prefix,
+			       (unsigned long)ro_image + prefix);
+	if (err || j.image_len != sized) {
+		reason = err ? jit_reason(err) : VJIT_R_LEN_MISMATCH;
+		/* pack_free reads the size from the RO header: put it there. */
+		k_text_copy(&ro_hdr->size, &rw_hdr->size, sizeof(rw_hdr->size));
+		k_pack_free(ro_hdr, rw_hdr);
+		goto out;
+	}
+	if (k_pack_finalize(prog, ro_hdr, rw_hdr)) {
+		/* finalize frees both headers when it fails */
+		pr_warn_once("vjit: bpf_jit_binary_pack_finalize failed\n");
+		reason = VJIT_R_FINALIZE;
+		goto out;
+	}
+	prog->bpf_func = (void *)ro_image;
+	prog->jited = 1;
+	prog->jited_len = prefix + sized;
+out:
+	kvfree(j.addrs);
+	return reason;
+}
+
+#else /* built without the code generator: the hook calls through */
+
+bool vjit_arch_backend_linked(void)
+{
+	return false;
+}
+
+const char *vjit_arch_jit_error_name(int error)
+{
+	static const char *const names[VJIT_E_NR] = {
+		"ok", "unsupported_opcode", "bad_program", "too_large",
+		"no_convergence", "no_memory",
+	};
+
+	return error >= 0 && error < VJIT_E_NR ? names[error] : "unknown";
+}
+
+int vjit_arch_compile(struct bpf_prog *prog)
+{
+	(void)vjit_emit_tail_call_entry;
+	(void)vjit_fill_int3;
+	return VJIT_R_NO_BACKEND;
+}
+
+#endif

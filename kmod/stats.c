@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/vjit/: one counter per file.
+ *   compiled native_bytes compile_ns   programs vjit compiled, their size
+ *                                      and the time spent compiling them
+ *   stock stock_jited stock_ns         programs handed to the kernel's JIT,
+ *                                      how many it JITted, time spent there
+ *   fallback/<reason>                  why programs went to the kernel's JIT
+ */
+#include <linux/ctype.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+#include <linux/string.h>
+#include "vjit_kmod.h"
+
+static struct kobject *vjit_kobj;
+
+#define VJIT_COUNTER(field)						\
+static ssize_t field##_show(struct kobject *k, struct kobj_attribute *a,	\
+			    char *buf)					\
+{									\
+	return sysfs_emit(buf, "%lld\n",				\
+			  (long long)atomic64_read(&vjit_stats.field));	\
+}									\
+static struct kobj_attribute field##_attr = __ATTR_RO(field)
+
+VJIT_COUNTER(compiled);
+VJIT_COUNTER(native_bytes);
+VJIT_COUNTER(compile_ns);
+VJIT_COUNTER(stock);
+VJIT_COUNTER(stock_jited);
+VJIT_COUNTER(stock_ns);
+
+static struct attribute *vjit_attrs[] = {
+	&compiled_attr.attr, &native_bytes_attr.attr, &compile_ns_attr.attr,
+	&stock_attr.attr, &stock_jited_attr.attr, &stock_ns_attr.attr, NULL,
+};
+static const struct attribute_group vjit_group = { .attrs = vjit_attrs };
+
+/* fallback/<reason>: file names come from the reason names at load. */
+static char fallback_names[VJIT_R_NR][32];
+static struct kobj_attribute fallback_attrs[VJIT_R_NR];
+static struct attribute *fallback_list[VJIT_R_NR + 1];
+static const struct attribute_group fallback_group = {
+	.name = "fallback", .attrs = fallback_list,
+};
+
+static ssize_t fallback_show(struct kobject *k, struct kobj_attribute *a,
+			     char *buf)
+{
+	long i = a - fallback_attrs;
+
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)atomic64_read(&vjit_stats.fallback[i]));
+}
+
+static void sysfs_safe_name(char *dst, size_t n, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && src[i]; i++) {
+		char c = src[i];
+
+		dst[i] = (isalnum(c) ? tolower(c) : '_');
+	}
+	dst[i] = 0;
+}
+
+int vjit_stats_init(void)
+{
+	int i, err;
+
+	for (i = 0; i < VJIT_R_NR; i++) {
+		sysfs_safe_name(fallback_names[i], sizeof(fallback_names[i]),
+				vjit_reason_name(i));
+		sysfs_attr_init(&fallback_attrs[i].attr);
+		fallback_attrs[i].attr.name = fallback_names[i];
+		fallback_attrs[i].attr.mode = 0444;
+		fallback_attrs[i].show = fallback_show;
+		fallback_list[i] = &fallback_attrs[i].attr;
+	}
+	vjit_kobj = kobject_create_and_add("vjit", kernel_kobj);
+	if (!vjit_kobj)
+		return -ENOMEM;
+	err = sysfs_create_group(vjit_kobj, &vjit_group);
+	if (!err)
+		err = sysfs_create_group(vjit_kobj, &fallback_group);
+	if (err) {
+		pr_err("vjit: cannot create /sys/kernel/vjit (%d)\n", err);
+		kobject_put(vjit_kobj);
+	}
+	return err;
+}
+
+void vjit_stats_exit(void)
+{
+	kobject_put(vjit_kobj);
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vjit.ko internals shared by the glue files.
+ *
+ *   main.c        module init/exit, the mode parameter, which program vjit
+ *                 takes, fallback to the kernel's JIT, counters
+ *   hook.c        redirecting bpf_int_jit_compile with ftrace
+ *   ksyms.c       resolving the kernel's non-exported symbols at load
+ *   stats.c       /sys/kernel/vjit/ counters
+ *   arch_<a>.c    everything specific to one architecture: its symbols,
+ *                 image memory, calling the backend (the interface below)
+ */
+#ifndef VJIT_KMOD_H
+#define VJIT_KMOD_H
+
+#include <linux/types.h>
+#include <linux/atomic.h>
+#include "core/vjit_jit.h"
+
+struct bpf_prog;
+
+/* Why a program went to the kernel's JIT instead of vjit. */
+enum vjit_reason {
+	VJIT_R_MODE,            /* not a kind of program the mode takes */
+	VJIT_R_NOT_REQUESTED,   /* prog->jit_requested is off */
+	VJIT_R_BLINDING,        /* constant blinding failed */
+	VJIT_R_SUBPROG,         /* bpf-to-bpf calls (jit_subprogs) */
+	VJIT_R_TAIL_CALL,       /* tail calls: the kernel's JIT owns the ABI */
+	VJIT_R_EXTABLE,         /* PROBE_MEM loads need an exception table */
+	VJIT_R_NO_BACKEND,      /* module built without the code generator */
+	VJIT_R_ALLOC,           /* the kernel's JIT allocator said no */
+	VJIT_R_FINALIZE,        /* copying the image to its RO home failed */
+	VJIT_R_LEN_MISMATCH,    /* emit produced another size than sized */
+	VJIT_R_JIT_BASE,        /* + error - 1 (enum vjit_jit_error, from 1) */
+	VJIT_R_NR = VJIT_R_JIT_BASE + VJIT_E_NR - 1,
+};
+
+const char *vjit_reason_name(int reason);
+
+struct vjit_stats {
+	atomic64_t compiled;        /* programs compiled by vjit */
+	atomic64_t native_bytes;    /* bytes of native code vjit emitted */
+	atomic64_t compile_ns;      /* time in vjit's compile path */
+	atomic64_t stock;           /* programs handed to the kernel's JIT */
+	atomic64_t stock_jited;     /* ... that came back JITted */
+	atomic64_t stock_ns;        /* time in the kernel's JIT */
+	atomic64_t fallback[VJIT_R_NR];
+};
+extern struct vjit_stats vjit_stats;
+
+/* The kernel's JIT, as it was before the hook (call-through target). */
+typedef struct bpf_prog *(*vjit_jit_fn)(struct bpf_prog *prog);
+extern vjit_jit_fn vjit_stock_jit;
+
+/* ksyms.c: kallsyms_lookup_name through a kprobe; 0 if absent. */
+int vjit_ksyms_init(void);
+unsigned long vjit_lookup(const char *name);
+
+/* hook.c */
+int vjit_hook_install(unsigned long target, void *replacement);
+void vjit_hook_remove(void);
+
+/* stats.c */
+int vjit_stats_init(void);
+void vjit_stats_exit(void);
+
+/*
+ * The architecture interface: one implementation per target
+ * (arch_x86_64.c today, arch_arm64.c next).
+ *
+ * vjit_arch_init(): resolve what this arch needs, check the kernel is one
+ *   it supports; a negative errno (after a pr_err) refuses the load.
+ * vjit_arch_compile(): JIT @prog (already blinded if needed) into memory
+ *   from the kernel's own JIT allocator and set bpf_func/jited/jited_len.
+ *   Returns 0, or a positive enum vjit_reason and leaves @prog untouched.
+ * vjit_arch_backend_linked(): false when the module was built without the
+ *   code generator (every program falls back; hook plumbing only).
+ */
+int vjit_arch_init(void);
+int vjit_arch_compile(struct bpf_prog *prog);
+bool vjit_arch_backend_linked(void);
+const char *vjit_arch_jit_error_name(int error);
+
+#endif
