@@ -37,6 +37,8 @@ enum class LowerError : uint8_t {
 //   u32  here()                native offset of the next byte
 //   u32  insn_addr(u32 idx)    native offset of BPF instruction idx's first
 //                              byte; idx == program length is the epilogue
+//   u32  epilogue_addr()       native offset of the epilogue, i.e.
+//                              insn_addr(program length) (EXIT jumps there)
 //   u32  idx()                 index of the instruction being lowered
 //   u64  image_addr(u32 off)   absolute address of native offset off in the
 //                              final (executable) image
@@ -77,7 +79,8 @@ struct JitCtx<Concrete> {
 			emit8(CBV<8>(w.v >> (8 * i)));
 	}
 	CBV<32> here() const { return len; }
-	CBV<32> insn_addr(CBV<32> i) const { return i.v <= n_insns ? addrs[i.v] : 0; }
+	CBV<32> insn_addr(CBV<32> i) const { return addrs && i.v <= n_insns ? addrs[i.v] : 0; }
+	CBV<32> epilogue_addr() const { return addrs ? addrs[n_insns] : 0; }
 	CBV<32> idx() const { return cur; }
 	CBV<64> image_addr(CBV<32> off) const { return image_base + off.v; }
 	CBV<64> helper_addr(CBV<32> imm) const { return call_base + (uint64_t)(int64_t)(int32_t)imm.v; }
