@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "scpl/compile.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/cbpf_semantics.h"
+#include "scpl/tables.h"
+
+namespace scpl {
+
+using vjit::ClassicInsn;
+namespace bpf = vjit::bpf;
+namespace cbpf = vjit::cbpf;
+
+const Mutation ALL_MUTATIONS[5] = {
+	Mutation::OFF_BY_ONE_BOUND, Mutation::WRONG_ARG_HALF, Mutation::SIGN_EXTEND_CONST,
+	Mutation::OFF_BY_ONE_ARG_CMP, Mutation::NO_X32_CHECK,
+};
+
+const char *mutation_name(Mutation m) {
+	switch (m) {
+	case Mutation::NONE: return "none";
+	case Mutation::OFF_BY_ONE_BOUND: return "off-by-one-bound";
+	case Mutation::WRONG_ARG_HALF: return "wrong-arg-half";
+	case Mutation::SIGN_EXTEND_CONST: return "sign-extend-const";
+	case Mutation::OFF_BY_ONE_ARG_CMP: return "off-by-one-arg-cmp";
+	case Mutation::NO_X32_CHECK: return "no-x32-check";
+	}
+	return "?";
+}
+
+namespace {
+
+constexpr uint16_t LD_ABS = bpf::LD | bpf::W | bpf::ABS;
+constexpr uint16_t RET_K = cbpf::RET | cbpf::RVAL_K;
+constexpr uint16_t JEQ = bpf::JMP | bpf::JEQ | bpf::K;
+constexpr uint16_t JGT = bpf::JMP | bpf::JGT | bpf::K;
+constexpr uint16_t JGE = bpf::JMP | bpf::JGE | bpf::K;
+constexpr uint16_t AND_K = bpf::ALU | bpf::AND | bpf::K;
+constexpr uint32_t OFF_NR = 0, OFF_ARCH = 4, OFF_ARGS = 16;
+
+// Classic BPF with labels. Conditional jumps reach 255 instructions; a
+// farther target gets a JA right after the jump (added until none is too
+// far: insertions only grow distances, so this ends).
+class Assembler {
+public:
+	static constexpr int NEXT = -1;
+
+	int label() {
+		label_item_.push_back(-1);
+		return (int)label_item_.size() - 1;
+	}
+	void bind(int l) { label_item_[l] = (int)items_.size(); }
+	void stmt(uint16_t code, uint32_t k) { items_.push_back({{code, 0, 0, k}, NEXT, NEXT, false}); }
+	void jump(uint16_t code, uint32_t k, int t, int f) {
+		items_.push_back({{code, 0, 0, k}, t, f, false});
+	}
+	void ja(int l) { items_.push_back({{bpf::JMP | bpf::JA, 0, 0, 0}, l, l, true}); }
+	void ret(uint32_t action) { stmt(RET_K, action); }
+
+	Filter finish() const {
+		const size_t n = items_.size();
+		std::vector<uint8_t> far_t(n), far_f(n);
+		std::vector<uint32_t> pos(n + 1);
+		auto size = [&](size_t i) { return 1u + far_t[i] + far_f[i]; };
+		auto target = [&](size_t i, int l) -> uint32_t {
+			if (l == NEXT)
+				return pos[i] + size(i);
+			if (label_item_[l] < 0)
+				throw Error("internal error: unbound label");
+			return pos[label_item_[l]];
+		};
+		for (bool changed = true; changed;) {
+			changed = false;
+			for (size_t i = 0; i < n; i++)
+				pos[i + 1] = pos[i] + size(i);
+			for (size_t i = 0; i < n; i++) {
+				const Item &it = items_[i];
+				if (it.is_ja || bpf::cls(it.insn.code) != bpf::JMP)
+					continue;
+				if (!far_t[i] && target(i, it.t) - pos[i] - 1 > 255)
+					far_t[i] = changed = true;
+				if (!far_f[i] && target(i, it.f) - pos[i] - 1 > 255)
+					far_f[i] = changed = true;
+			}
+		}
+		Filter out;
+		for (size_t i = 0; i < n; i++) {
+			const Item &it = items_[i];
+			ClassicInsn insn = it.insn;
+			if (it.is_ja) {
+				insn.k = target(i, it.t) - pos[i] - 1;
+				out.push_back(insn);
+				continue;
+			}
+			if (bpf::cls(insn.code) != bpf::JMP) {
+				out.push_back(insn);
+				continue;
+			}
+			insn.jt = far_t[i] ? 0 : (uint8_t)(target(i, it.t) - pos[i] - 1);
+			insn.jf = far_f[i] ? far_t[i] : (uint8_t)(target(i, it.f) - pos[i] - 1);
+			out.push_back(insn);
+			// k counts from the instruction after the JA
+			if (far_t[i])
+				out.push_back({bpf::JMP | bpf::JA, 0, 0,
+					       target(i, it.t) - (uint32_t)out.size() - 1});
+			if (far_f[i])
+				out.push_back({bpf::JMP | bpf::JA, 0, 0,
+					       target(i, it.f) - (uint32_t)out.size() - 1});
+		}
+		if (out.size() > cbpf::MAXINSNS)
+			throw Error("the filter needs " + std::to_string(out.size()) +
+				    " instructions, more than the kernel's 4096");
+		return out;
+	}
+
+private:
+	struct Item {
+		ClassicInsn insn;
+		int t, f;
+		bool is_ja;
+	};
+	std::vector<Item> items_;
+	std::vector<int> label_item_;
+};
+
+// A run of syscall numbers [lo, hi] that all do the same thing.
+struct Range {
+	uint32_t lo, hi;
+	int decision;     // index into Compiler::decisions_
+	uint64_t weight;  // how much the tree should favour it
+	uint64_t leaf_cost;
+};
+
+class Compiler {
+public:
+	Compiler(const Policy &p, const CompileOptions &o) : p_(p), opt_(o) {}
+
+	Filter run() {
+		a_.stmt(LD_ABS, OFF_ARCH);
+		for (const ArchPolicy &ap : p_.arches) {
+			const int other = a_.label();
+			a_.jump(JEQ, ap.arch->audit_arch, Assembler::NEXT, other);
+			a_.stmt(LD_ABS, OFF_NR);
+			arch_block(ap);
+			a_.bind(other);
+		}
+		a_.ret(p_.badarch_action);
+		return a_.finish();
+	}
+
+private:
+	const Policy &p_;
+	const CompileOptions &opt_;
+	Assembler a_;
+	std::vector<RuleList> decisions_;
+	std::vector<Range> ranges_;
+	std::vector<std::vector<uint64_t>> cost_;
+	std::vector<std::vector<int>> choice_; // split point; LEAF; HOLE
+	static constexpr int LEAF = -1, HOLE = -2;
+
+	int decision_of(const RuleList &rules) {
+		for (size_t i = 0; i < decisions_.size(); i++)
+			if (decisions_[i] == rules)
+				return (int)i;
+		decisions_.push_back(rules);
+		return (int)decisions_.size() - 1;
+	}
+
+	void add_range(uint32_t lo, uint32_t hi, int d) {
+		if (!ranges_.empty() && ranges_.back().decision == d && ranges_.back().hi + 1 == lo)
+			ranges_.back().hi = hi;
+		else
+			ranges_.push_back({lo, hi, d, 0, 0});
+	}
+
+	void build_ranges(const ArchPolicy &ap) {
+		decisions_.clear();
+		ranges_.clear();
+		const int dflt = decision_of({});
+		const bool x32 = ap.arch->has_x32 && opt_.mutation != Mutation::NO_X32_CHECK;
+		const int x32_dec = decision_of({Rule{p_.x32_action, nullptr, {}}});
+		uint64_t next = 0; // first number not yet covered
+		for (const auto &kv : ap.rules) {
+			if (kv.first > next)
+				add_range((uint32_t)next, kv.first - 1, dflt);
+			add_range(kv.first, kv.first, decision_of(kv.second));
+			next = (uint64_t)kv.first + 1;
+		}
+		// Past the last rule: the default, but x32 numbers apart.
+		const uint64_t x32_lo = x32 ? std::max<uint64_t>(next, X32_SYSCALL_BIT) : 0;
+		if (x32 && next < NR_SKIPPED) {
+			if (next < x32_lo)
+				add_range((uint32_t)next, (uint32_t)x32_lo - 1, dflt);
+			add_range((uint32_t)x32_lo, NR_SKIPPED - 1, x32_dec);
+			next = NR_SKIPPED;
+		}
+		if (next <= 0xffffffffull)
+			add_range((uint32_t)next, 0xffffffffu, dflt);
+
+		// Weights: numbers the arch's table knows, plus hot syscalls.
+		const uint64_t window = max_syscall(*ap.arch);
+		for (Range &r : ranges_) {
+			if (r.lo <= window)
+				r.weight = std::min<uint64_t>(r.hi, window) - r.lo + 1;
+			const RuleList &d = decisions_[r.decision];
+			r.leaf_cost = d.empty() || (d.size() == 1 && !d[0].cond) ? 1 : 2 + 4 * d.size();
+		}
+		for (const std::string &name : opt_.hot) {
+			uint32_t nr;
+			if (syscall_number(*ap.arch, name, &nr) != Lookup::FOUND)
+				continue;
+			for (Range &r : ranges_)
+				if (r.lo <= nr && nr <= r.hi)
+					r.weight += opt_.hot_weight;
+		}
+	}
+
+	// Optimal search tree over ranges_: cost = sum of weight × instructions
+	// executed (one per tree node passed, plus the leaf).
+	void plan() {
+		const size_t n = ranges_.size();
+		std::vector<uint64_t> prefix(n + 1);
+		for (size_t i = 0; i < n; i++)
+			prefix[i + 1] = prefix[i] + ranges_[i].weight;
+		cost_.assign(n, std::vector<uint64_t>(n));
+		choice_.assign(n, std::vector<int>(n, LEAF));
+		for (size_t i = 0; i < n; i++)
+			cost_[i][i] = ranges_[i].weight * ranges_[i].leaf_cost;
+		for (size_t len = 2; len <= n; len++) {
+			for (size_t i = 0; i + len <= n; i++) {
+				const size_t j = i + len - 1;
+				const uint64_t node = prefix[j + 1] - prefix[i];
+				uint64_t best = UINT64_MAX;
+				for (size_t k = i + 1; k <= j; k++) {
+					uint64_t c = node + cost_[i][k - 1] + cost_[k][j];
+					if (c < best) {
+						best = c;
+						choice_[i][j] = (int)k;
+					}
+				}
+				// A single number between two ranges that do the same
+				// thing: one "jeq" instead of two bounds.
+				const Range &l = ranges_[i], &m = ranges_[i + 1], &r = ranges_[j];
+				if (len == 3 && m.lo == m.hi && l.decision == r.decision) {
+					uint64_t c = node + m.weight * m.leaf_cost +
+						     (l.weight + r.weight) * l.leaf_cost;
+					if (c < best) {
+						best = c;
+						choice_[i][j] = HOLE;
+					}
+				}
+				cost_[i][j] = best;
+			}
+		}
+	}
+
+	void emit_tree(size_t i, size_t j) {
+		const int c = choice_[i][j];
+		if (c == LEAF)
+			return emit_leaf(decisions_[ranges_[i].decision]);
+		const int right = a_.label();
+		if (c == HOLE) {
+			a_.jump(JEQ, ranges_[i + 1].lo, right, Assembler::NEXT);
+			emit_leaf(decisions_[ranges_[i].decision]);
+			a_.bind(right);
+			return emit_leaf(decisions_[ranges_[i + 1].decision]);
+		}
+		const uint32_t bound = ranges_[c].lo;
+		if (opt_.mutation == Mutation::OFF_BY_ONE_BOUND)
+			a_.jump(JGT, bound, right, Assembler::NEXT);
+		else
+			a_.jump(JGE, bound, right, Assembler::NEXT);
+		emit_tree(i, c - 1);
+		a_.bind(right);
+		emit_tree(c, j);
+	}
+
+	void arch_block(const ArchPolicy &ap) {
+		build_ranges(ap);
+		plan();
+		emit_tree(0, ranges_.size() - 1);
+	}
+
+	// The rules of one syscall: conditions in order, one return per action.
+	void emit_leaf(const RuleList &rules) {
+		std::vector<std::pair<uint32_t, int>> exits;
+		auto exit_for = [&](uint32_t action) {
+			for (auto &e : exits)
+				if (e.first == action)
+					return e.second;
+			exits.push_back({action, a_.label()});
+			return exits.back().second;
+		};
+		bool unconditional = false;
+		for (const Rule &r : rules) {
+			if (!r.cond) {
+				if (exits.empty()) {
+					a_.ret(r.action);
+					return;
+				}
+				a_.ja(exit_for(r.action));
+				unconditional = true;
+				break;
+			}
+			const int no = a_.label();
+			emit_cond(*r.cond, exit_for(r.action), no);
+			a_.bind(no);
+		}
+		if (!unconditional)
+			a_.ret(p_.default_action);
+		for (auto &e : exits) {
+			a_.bind(e.second);
+			a_.ret(e.first);
+		}
+	}
+
+	uint32_t hi_of(uint64_t v) const {
+		if (opt_.mutation == Mutation::SIGN_EXTEND_CONST)
+			return (uint32_t)((uint64_t)(int64_t)(int32_t)(uint32_t)v >> 32);
+		return (uint32_t)(v >> 32);
+	}
+
+	// A = the half of an argument, masked. Returns false when the mask
+	// clears it, i.e. the half is statically 0.
+	bool load_half(unsigned arg, bool high, uint32_t mask) {
+		if (mask == 0)
+			return false;
+		const bool hi_word = high && opt_.mutation != Mutation::WRONG_ARG_HALF;
+		a_.stmt(LD_ABS, OFF_ARGS + 8 * arg + (hi_word ? 4 : 0));
+		if (mask != 0xffffffffu)
+			a_.stmt(AND_K, mask);
+		return true;
+	}
+
+	// (args[arg] & mask) OP value, for EQ, GT and GE; the rest negate these.
+	void emit_cmp(unsigned arg, CmpOp op, uint64_t mask, uint64_t value, int t, int f) {
+		const uint32_t vh = hi_of(value), vl = (uint32_t)value;
+		const uint32_t mh = (uint32_t)(mask >> 32), ml = (uint32_t)mask;
+		// High halves: greater decides, equal goes on to the low halves.
+		if (load_half(arg, true, mh)) {
+			if (op != CmpOp::EQ && vh != 0xffffffffu)
+				a_.jump(JGT, vh, t, Assembler::NEXT);
+			a_.jump(JEQ, vh, Assembler::NEXT, f);
+		} else if (vh != 0) {
+			return a_.ja(f); // 0 is neither equal to nor above vh
+		}
+		uint16_t jlo = op == CmpOp::EQ ? JEQ : op == CmpOp::GE ? JGE : JGT;
+		if (op == CmpOp::GT && opt_.mutation == Mutation::OFF_BY_ONE_ARG_CMP)
+			jlo = JGE;
+		if (load_half(arg, false, ml))
+			return a_.jump(jlo, vl, t, f);
+		const bool holds = op == CmpOp::EQ ? vl == 0 : op == CmpOp::GE ? vl == 0 : false;
+		a_.ja(holds ? t : f);
+	}
+
+	void emit_cond(const Cond &c, int t, int f) {
+		switch (c.kind) {
+		case Cond::TRUE:
+			return a_.ja(t);
+		case Cond::CMP:
+			switch (c.op) {
+			case CmpOp::EQ: return emit_cmp(c.arg, CmpOp::EQ, c.mask, c.value, t, f);
+			case CmpOp::NE: return emit_cmp(c.arg, CmpOp::EQ, c.mask, c.value, f, t);
+			case CmpOp::GT: return emit_cmp(c.arg, CmpOp::GT, c.mask, c.value, t, f);
+			case CmpOp::GE: return emit_cmp(c.arg, CmpOp::GE, c.mask, c.value, t, f);
+			case CmpOp::LT: return emit_cmp(c.arg, CmpOp::GE, c.mask, c.value, f, t);
+			case CmpOp::LE: return emit_cmp(c.arg, CmpOp::GT, c.mask, c.value, f, t);
+			}
+			return;
+		case Cond::NOT:
+			return emit_cond(*c.kids[0], f, t);
+		case Cond::AND:
+		case Cond::OR:
+			for (size_t i = 0; i + 1 < c.kids.size(); i++) {
+				const int more = a_.label();
+				if (c.kind == Cond::AND)
+					emit_cond(*c.kids[i], more, f);
+				else
+					emit_cond(*c.kids[i], t, more);
+				a_.bind(more);
+			}
+			return emit_cond(*c.kids.back(), t, f);
+		}
+	}
+};
+
+} // namespace
+
+Filter compile(const Policy &p, const CompileOptions &opt) {
+	if (p.arches.empty())
+		throw Error("the policy names no arch");
+	return Compiler(p, opt).run();
+}
+
+} // namespace scpl

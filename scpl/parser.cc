@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "scpl/parser.h"
+
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "scpl/tables.h"
+
+namespace scpl {
+namespace {
+
+struct Token {
+	enum Kind { IDENT, NUMBER, STRING, SETREF, PUNCT, END } kind;
+	std::string text;
+	uint64_t number = 0;
+	SrcLoc loc;
+};
+
+[[noreturn]] void fail(const SrcLoc &loc, const std::string &msg) {
+	throw Error(loc.str() + ": error: " + msg);
+}
+
+std::string did_you_mean(const std::string &word, const std::vector<std::string> &cands) {
+	std::string s = suggest(word, cands);
+	return s.empty() ? "" : "; did you mean '" + s + "'?";
+}
+
+std::vector<Token> lex(const std::string &text, const std::string &file) {
+	std::vector<Token> out;
+	unsigned line = 1, col = 1;
+	size_t i = 0;
+	auto advance = [&](size_t n) {
+		for (; n; n--, i++) {
+			if (text[i] == '\n') {
+				line++;
+				col = 1;
+			} else {
+				col++;
+			}
+		}
+	};
+	auto is_ident = [](char c) { return isalnum((unsigned char)c) || c == '_'; };
+	while (i < text.size()) {
+		char c = text[i];
+		if (isspace((unsigned char)c) || c == ';') {
+			advance(1);
+			continue;
+		}
+		if (c == '#') {
+			while (i < text.size() && text[i] != '\n')
+				advance(1);
+			continue;
+		}
+		Token t;
+		t.loc = {file, line, col};
+		size_t start = i;
+		if (isdigit((unsigned char)c)) {
+			size_t j = i;
+			while (j < text.size() && is_ident(text[j]))
+				j++;
+			t.kind = Token::NUMBER;
+			t.text = text.substr(i, j - i);
+			errno = 0;
+			char *end = nullptr;
+			t.number = strtoull(t.text.c_str(), &end, 0);
+			if (*end || errno)
+				fail(t.loc, "bad number '" + t.text + "'");
+			advance(j - start);
+		} else if (isalpha((unsigned char)c) || c == '_' || c == '@') {
+			size_t j = i + (c == '@');
+			// '-' joins words (kill-process) but never ends a name
+			while (j < text.size() && (is_ident(text[j]) ||
+						   (text[j] == '-' && j + 1 < text.size() &&
+						    isalpha((unsigned char)text[j + 1]))))
+				j++;
+			t.kind = c == '@' ? Token::SETREF : Token::IDENT;
+			t.text = text.substr(i + (c == '@'), j - i - (c == '@'));
+			if (t.text.empty())
+				fail(t.loc, "'@' must be followed by a set name");
+			advance(j - start);
+		} else if (c == '"') {
+			size_t j = text.find('"', i + 1);
+			if (j == std::string::npos || text.find('\n', i) < j)
+				fail(t.loc, "unterminated string");
+			t.kind = Token::STRING;
+			t.text = text.substr(i + 1, j - i - 1);
+			advance(j + 1 - start);
+		} else {
+			static const char *two[] = {"==", "!=", "<=", ">=", "&&", "||"};
+			t.kind = Token::PUNCT;
+			t.text = std::string(1, c);
+			for (const char *p : two)
+				if (text.compare(i, 2, p) == 0)
+					t.text = p;
+			if (std::string("=!<>&|(){},-").find(c) == std::string::npos)
+				fail(t.loc, std::string("unexpected character '") + c + "'");
+			advance(t.text.size());
+		}
+		out.push_back(t);
+	}
+	out.push_back(Token{Token::END, "", 0, {file, line, col}});
+	return out;
+}
+
+const std::map<std::string, uint32_t> &plain_actions() {
+	static const std::map<std::string, uint32_t> m = {
+		{"allow", ret::ALLOW}, {"log", ret::LOG}, {"kill", ret::KILL_PROCESS},
+		{"kill-process", ret::KILL_PROCESS}, {"kill-thread", ret::KILL_THREAD},
+		{"trap", ret::TRAP}, {"user-notif", ret::USER_NOTIF},
+	};
+	return m;
+}
+
+struct Item {
+	enum Kind { NAME, SET, NUMBER } kind;
+	std::string name;
+	uint32_t nr = 0;
+	SrcLoc loc;
+};
+
+struct PendingRule {
+	uint32_t action;
+	std::vector<Item> items;
+	CondP cond;
+	SrcLoc loc;
+};
+
+class Parser {
+public:
+	Policy policy;
+	bool x32_set = false;
+	std::vector<std::string> arch_names;
+	SrcLoc arch_loc;
+	std::map<std::string, std::vector<Item>> sets;
+	std::map<std::string, uint64_t> consts;
+	std::vector<PendingRule> rules;
+	std::set<std::string> open_files; // include cycle detection
+
+	void parse(const std::string &text, const std::string &file) {
+		toks = lex(text, file);
+		pos = 0;
+		while (peek().kind != Token::END)
+			statement(file);
+	}
+
+	Policy finish();
+
+private:
+	std::vector<Token> toks;
+	size_t pos = 0;
+
+	const Token &peek(size_t ahead = 0) const {
+		return toks[std::min(pos + ahead, toks.size() - 1)];
+	}
+	const Token &next() { return toks[std::min(pos++, toks.size() - 1)]; }
+	bool accept(const std::string &punct) {
+		if (peek().kind == Token::PUNCT && peek().text == punct) {
+			pos++;
+			return true;
+		}
+		return false;
+	}
+	void expect(const std::string &punct) {
+		if (!accept(punct))
+			fail(peek().loc, "expected '" + punct + "'" + found());
+	}
+	std::string found() const {
+		const Token &t = peek();
+		return t.kind == Token::END ? " at end of file" : ", found '" + t.text + "'";
+	}
+	bool is_word(const char *w) const { return peek().kind == Token::IDENT && peek().text == w; }
+
+	void statement(const std::string &file);
+	uint32_t action();
+	std::optional<uint32_t> try_action();
+	std::vector<Item> items();
+	CondP cond_or();
+	CondP cond_and();
+	CondP cond_unary();
+	CondP comparison(bool parenthesised_mask);
+	uint64_t value();
+	uint64_t atom();
+	void include(const Token &path, const std::string &from);
+};
+
+std::optional<uint32_t> Parser::try_action() {
+	const Token &t = peek();
+	if (t.kind != Token::IDENT)
+		return std::nullopt;
+	auto it = plain_actions().find(t.text);
+	if (it != plain_actions().end()) {
+		pos++;
+		return it->second;
+	}
+	if (t.text != "errno" && t.text != "trace")
+		return std::nullopt;
+	pos++;
+	expect("(");
+	const Token &arg = next();
+	uint64_t data;
+	if (arg.kind == Token::NUMBER) {
+		data = arg.number;
+	} else if (arg.kind == Token::IDENT && t.text == "errno") {
+		auto e = errno_by_name(arg.text);
+		if (!e) {
+			std::vector<std::string> names;
+			for (int i = 1; i < 134; i++)
+				names.push_back(errno_name(i));
+			fail(arg.loc, "unknown errno name '" + arg.text + "'" + did_you_mean(arg.text, names));
+		}
+		data = (uint64_t)*e;
+	} else {
+		fail(arg.loc, "expected a number in " + t.text + "(...)");
+	}
+	if (data > ret::DATA)
+		fail(arg.loc, t.text + " value " + std::to_string(data) + " does not fit in 16 bits");
+	expect(")");
+	return (t.text == "errno" ? ret::ERRNO : ret::TRACE) | (uint32_t)data;
+}
+
+uint32_t Parser::action() {
+	if (auto a = try_action())
+		return *a;
+	std::vector<std::string> names = {"errno", "trace"};
+	for (const auto &kv : plain_actions())
+		names.push_back(kv.first);
+	fail(peek().loc, "expected an action" + found() + did_you_mean(peek().text, names));
+}
+
+void Parser::statement(const std::string &file) {
+	const Token &t = peek();
+	if (t.kind != Token::IDENT)
+		fail(t.loc, "expected a statement" + found());
+	if (t.text == "arch") {
+		pos++;
+		arch_loc = t.loc;
+		do {
+			const Token &a = next();
+			if (a.kind != Token::IDENT || !arch_by_name(a.text)) {
+				if (a.text == "x32")
+					fail(a.loc, "the x32 ABI is not supported: use 'x32 ACTION' to say "
+						    "what x32 syscalls get on x86_64");
+				std::vector<std::string> names;
+				for (const ArchInfo &ai : all_arches())
+					names.push_back(ai.name);
+				fail(a.loc, "unknown arch '" + a.text + "'" + did_you_mean(a.text, names));
+			}
+			arch_names.push_back(arch_by_name(a.text)->name);
+		} while (accept(","));
+	} else if (t.text == "default" || t.text == "badarch" || t.text == "x32") {
+		pos++;
+		uint32_t a = action();
+		if (t.text == "default")
+			policy.default_action = a;
+		else if (t.text == "badarch")
+			policy.badarch_action = a;
+		else
+			policy.x32_action = a, x32_set = true;
+	} else if (t.text == "set") {
+		pos++;
+		const Token &name = next();
+		if (name.kind != Token::SETREF)
+			fail(name.loc, "expected a set name such as @io");
+		if (sets.count(name.text))
+			fail(name.loc, "set @" + name.text + " is already defined");
+		expect("=");
+		expect("{");
+		std::vector<Item> list = peek().kind == Token::PUNCT && peek().text == "}"
+						 ? std::vector<Item>{} : items();
+		expect("}");
+		sets[name.text] = list;
+	} else if (t.text == "const") {
+		pos++;
+		const Token &name = next();
+		if (name.kind != Token::IDENT)
+			fail(name.loc, "expected a constant name");
+		expect("=");
+		consts[name.text] = value();
+	} else if (t.text == "include") {
+		pos++;
+		const Token &path = next();
+		if (path.kind != Token::STRING)
+			fail(path.loc, "expected a file name in quotes");
+		include(path, file);
+	} else if (auto a = try_action()) {
+		PendingRule r{*a, items(), nullptr, t.loc};
+		if (is_word("if")) {
+			pos++;
+			r.cond = cond_or();
+		}
+		rules.push_back(r);
+	} else {
+		std::vector<std::string> names = {"arch", "default", "badarch", "x32", "set",
+						  "const", "include", "errno", "trace"};
+		for (const auto &kv : plain_actions())
+			names.push_back(kv.first);
+		fail(t.loc, "unknown statement '" + t.text + "'" + did_you_mean(t.text, names));
+	}
+}
+
+void Parser::include(const Token &path, const std::string &from) {
+	std::string full = path.text;
+	size_t slash = from.rfind('/');
+	if (!full.empty() && full[0] != '/' && slash != std::string::npos)
+		full = from.substr(0, slash + 1) + full;
+	if (open_files.count(full))
+		fail(path.loc, "'" + path.text + "' includes itself");
+	std::ifstream in(full);
+	if (!in)
+		fail(path.loc, "cannot read '" + full + "'");
+	std::stringstream ss;
+	ss << in.rdbuf();
+	auto saved_toks = std::move(toks);
+	size_t saved_pos = pos;
+	open_files.insert(full);
+	parse(ss.str(), full);
+	open_files.erase(full);
+	toks = std::move(saved_toks);
+	pos = saved_pos;
+}
+
+std::vector<Item> Parser::items() {
+	std::vector<Item> list;
+	do {
+		if (peek().kind == Token::PUNCT && peek().text == "}")
+			break; // trailing comma
+		const Token &t = next();
+		Item it{Item::NAME, t.text, 0, t.loc};
+		if (t.kind == Token::SETREF) {
+			if (!sets.count(t.text)) {
+				std::vector<std::string> names;
+				for (const auto &kv : sets)
+					names.push_back(kv.first);
+				fail(t.loc, "unknown set @" + t.text + did_you_mean(t.text, names));
+			}
+			it.kind = Item::SET;
+		} else if (t.kind == Token::NUMBER) {
+			if (t.number > 0xffffffffull)
+				fail(t.loc, "syscall number " + t.text + " does not fit in 32 bits");
+			it.kind = Item::NUMBER;
+			it.nr = (uint32_t)t.number;
+		} else if (t.kind == Token::IDENT) {
+			uint32_t nr;
+			if (syscall_number(host_arch(), t.text, &nr) == Lookup::UNKNOWN)
+				fail(t.loc, "unknown syscall '" + t.text + "'" +
+						    did_you_mean(t.text, all_syscall_names()));
+		} else {
+			fail(t.loc, "expected a syscall name, number or @set" +
+					    std::string(t.kind == Token::END ? " at end of file" : ", found '" + t.text + "'"));
+		}
+		list.push_back(it);
+	} while (accept(","));
+	return list;
+}
+
+CondP Parser::cond_or() {
+	CondP c = cond_and();
+	while (accept("||"))
+		c = Cond::either(c, cond_and());
+	return c;
+}
+
+CondP Parser::cond_and() {
+	CondP c = cond_unary();
+	while (accept("&&"))
+		c = Cond::both(c, cond_unary());
+	return c;
+}
+
+CondP Parser::cond_unary() {
+	SrcLoc loc = peek().loc;
+	if (accept("!"))
+		return Cond::negate(cond_unary());
+	if (peek().kind == Token::PUNCT && peek().text == "(") {
+		// "(argN & MASK) op V" is a masked comparison, not a group
+		if (peek(1).kind == Token::IDENT && peek(2).kind == Token::PUNCT && peek(2).text == "&") {
+			pos++;
+			return comparison(true);
+		}
+		pos++;
+		CondP c = cond_or();
+		expect(")");
+		return c;
+	}
+	return comparison(false);
+}
+
+CondP Parser::comparison(bool parenthesised_mask) {
+	const Token &a = next();
+	unsigned arg = 6;
+	if (a.kind == Token::IDENT && a.text.size() == 4 && a.text.compare(0, 3, "arg") == 0 &&
+	    a.text[3] >= '0' && a.text[3] <= '5')
+		arg = (unsigned)(a.text[3] - '0');
+	if (arg > 5)
+		fail(a.loc, "expected an argument arg0..arg5, found '" + a.text + "'");
+	uint64_t mask = ~0ull;
+	if (accept("&"))
+		mask = value();
+	if (parenthesised_mask)
+		expect(")");
+	auto located = [&](CondP c) {
+		const_cast<Cond &>(*c).loc = a.loc;
+		return c;
+	};
+	bool negated = false;
+	if (is_word("not")) {
+		pos++;
+		negated = true;
+		if (!is_word("in"))
+			fail(peek().loc, "expected 'in' after 'not'");
+	}
+	if (is_word("in")) {
+		pos++;
+		expect("{");
+		CondP set;
+		do {
+			CondP eq = located(Cond::cmp(arg, CmpOp::EQ, value() & mask, mask));
+			set = set ? Cond::either(set, eq) : eq;
+		} while (accept(","));
+		expect("}");
+		return negated ? Cond::negate(set) : set;
+	}
+	static const std::pair<const char *, CmpOp> ops[] = {
+		{"==", CmpOp::EQ}, {"!=", CmpOp::NE}, {"<", CmpOp::LT},
+		{"<=", CmpOp::LE}, {">", CmpOp::GT}, {">=", CmpOp::GE},
+	};
+	for (const auto &op : ops)
+		if (accept(op.first)) {
+			uint64_t v = value();
+			if ((op.second == CmpOp::EQ || op.second == CmpOp::NE) && (v & ~mask))
+				fail(a.loc, "the comparison can never hold: the value has bits outside the mask");
+			return located(Cond::cmp(arg, op.second, v, mask));
+		}
+	fail(peek().loc, "expected a comparison (==, !=, <, <=, >, >=, in)" + found());
+}
+
+uint64_t Parser::value() {
+	uint64_t v = atom();
+	while (accept("|"))
+		v |= atom();
+	return v;
+}
+
+uint64_t Parser::atom() {
+	if (accept("-")) {
+		const Token &t = next();
+		if (t.kind != Token::NUMBER)
+			fail(t.loc, "expected a number after '-'");
+		return 0 - t.number; // two's complement, as the 64-bit register holds it
+	}
+	if (accept("(")) {
+		uint64_t v = value();
+		expect(")");
+		return v;
+	}
+	const Token &t = next();
+	if (t.kind == Token::NUMBER)
+		return t.number;
+	if (t.kind == Token::IDENT) {
+		if (consts.count(t.text))
+			return consts[t.text];
+		if (auto c = constant_by_name(t.text))
+			return *c;
+		std::vector<std::string> names = all_constant_names();
+		for (const auto &kv : consts)
+			names.push_back(kv.first);
+		fail(t.loc, "unknown constant '" + t.text + "'" + did_you_mean(t.text, names));
+	}
+	fail(t.loc, "expected a number or constant" +
+			    std::string(t.kind == Token::END ? " at end of file" : ", found '" + t.text + "'"));
+}
+
+Policy Parser::finish() {
+	if (!x32_set)
+		policy.x32_action = policy.badarch_action;
+	if (arch_names.empty())
+		arch_names.push_back("x86_64");
+	for (const std::string &name : arch_names) {
+		const ArchInfo *arch = arch_by_name(name);
+		for (const ArchPolicy &ap : policy.arches)
+			if (ap.arch == arch)
+				fail(arch_loc, "arch " + name + " listed twice");
+		policy.arches.push_back(ArchPolicy{arch, {}});
+	}
+	for (ArchPolicy &ap : policy.arches) {
+		for (const PendingRule &pr : rules) {
+			Rule r{pr.action, pr.cond, pr.loc};
+			// Expand sets depth first; a set may name other sets.
+			std::vector<Item> work(pr.items.rbegin(), pr.items.rend());
+			while (!work.empty()) {
+				Item it = work.back();
+				work.pop_back();
+				if (it.kind == Item::SET) {
+					const auto &list = sets.at(it.name);
+					work.insert(work.end(), list.rbegin(), list.rend());
+					continue;
+				}
+				uint32_t nr = it.nr;
+				std::string shown = it.name;
+				if (it.kind == Item::NAME) {
+					if (syscall_number(*ap.arch, it.name, &nr) != Lookup::FOUND) {
+						policy.warnings.push_back(it.loc.str() + ": warning: '" + it.name +
+									  "' does not exist on " + ap.arch->name +
+									  ", no rule there");
+						continue;
+					}
+				} else {
+					shown = std::to_string(nr);
+					if (ap.arch->has_x32 && nr >= X32_SYSCALL_BIT)
+						fail(it.loc, "syscall number " + shown + " is in the x32 range "
+							     "(bit 30): say what x32 syscalls get with 'x32 ACTION'");
+				}
+				add_rule(policy, ap, nr, shown, r, true);
+			}
+		}
+	}
+	return policy;
+}
+
+} // namespace
+
+Policy parse_string(const std::string &text, const std::string &name) {
+	Parser p;
+	p.open_files.insert(name);
+	p.parse(text, name);
+	return p.finish();
+}
+
+Policy parse_file(const std::string &path) {
+	std::ifstream in(path);
+	if (!in)
+		throw Error(path + ": error: cannot read the policy");
+	std::stringstream ss;
+	ss << in.rdbuf();
+	return parse_string(ss.str(), path);
+}
+
+} // namespace scpl
