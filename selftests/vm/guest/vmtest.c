@@ -1,0 +1,828 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmtest: vjit's own seccomp checks, run in the VM (static binary).
+ *
+ *   vmtest checks [--vjit]     allowlist, errno, kill, trap, log, argument
+ *                              checks, TSYNC, filters per thread, and the
+ *                              JIT-vs-interpreter differential; --vjit also
+ *                              checks each filter went through vjit
+ *   vmtest hold DIR            install a filter, create DIR/ready, wait for
+ *                              DIR/go (vjit is unloaded meanwhile), check it
+ *   vmtest stress SECS PROCS   install filters in PROCS processes for SECS
+ *   vmtest bench LABEL         ns per syscall through a ~300-rule filter
+ *   vmtest compile LABEL N     install the ~300-rule filter N times
+ *   vmtest demo                a small policy, and what it decides
+ *
+ * Every check prints "PASS: name" or "FAIL: name: why".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "allowlist.h" /* generated: allow_nrs[], the docker default list */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define TARGET_NR __NR_getppid
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#define ARG_HI(i) (ARG_LO(i) + 4)
+
+static int failures;
+
+static void pass(const char *name)
+{
+	printf("PASS: %s\n", name);
+	fflush(stdout);
+}
+
+static void fail(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fail(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL: %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	failures++;
+}
+
+static long long counter(const char *name)
+{
+	char path[128], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/vjit/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return atoll(buf);
+}
+
+static int set_jit(int on)
+{
+	int fd = open("/proc/sys/net/core/bpf_jit_enable", O_WRONLY);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, on ? "1" : "0", 1) == 1;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static int install(struct sock_filter *f, unsigned int len, unsigned int flags)
+{
+	struct sock_fprog prog = { .len = (unsigned short)len, .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+}
+
+/* Runs @fn in a child; returns its wait status. */
+static int in_child(int (*fn)(void *), void *arg)
+{
+	int st;
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(fn(arg));
+	waitpid(p, &st, 0);
+	return st;
+}
+
+#define LOAD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
+#define LOAD_ARCH BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch))
+#define RET(k) BPF_STMT(BPF_RET | BPF_K, (k))
+#define CHECK_ARCH LOAD_ARCH, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0), \
+	RET(SECCOMP_RET_KILL_PROCESS)
+
+/* A filter that gives @action to getppid and allows the rest. */
+static int one_action(unsigned int action)
+{
+	struct sock_filter f[] = {
+		CHECK_ARCH, LOAD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TARGET_NR, 0, 1),
+		RET(action), RET(SECCOMP_RET_ALLOW),
+	};
+
+	return install(f, ARRAY_SIZE(f), 0);
+}
+
+/* ---- the checks; each child returns 0 when good, else a code ---- */
+
+static int c_allowlist(void *arg)
+{
+	static const int allow[] = {
+		__NR_read, __NR_write, __NR_exit, __NR_exit_group,
+		__NR_rt_sigreturn, __NR_getpid, __NR_brk, __NR_mmap,
+		__NR_munmap, __NR_futex,
+	};
+	struct sock_filter f[64];
+	unsigned int n = 0, i;
+	pid_t pid = getpid();
+
+	f[n++] = (struct sock_filter)LOAD_ARCH;
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS);
+	f[n++] = (struct sock_filter)LOAD_NR;
+	for (i = 0; i < ARRAY_SIZE(allow); i++) {
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, allow[i], 0, 1);
+		f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	}
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ERRNO | EPERM);
+	if (install(f, n, 0))
+		return 10;
+	if (getpid() != pid)
+		return 11;
+	if (syscall(__NR_getppid) != -1 || errno != EPERM)
+		return 12;
+	if (syscall(__NR_getuid) != -1 || errno != EPERM)
+		return 13;
+	if (write(1, "", 0) != 0)
+		return 14;
+	return 0;
+}
+
+static int c_errno(void *arg)
+{
+	if (one_action(SECCOMP_RET_ERRNO | 42))
+		return 10;
+	if (syscall(TARGET_NR) != -1 || errno != 42)
+		return 11;
+	if (syscall(__NR_getpid) != getpid())
+		return 12;
+	return 0;
+}
+
+static int c_kill(void *arg)
+{
+	if (one_action(SECCOMP_RET_KILL_PROCESS))
+		return 10;
+	syscall(TARGET_NR);
+	return 11; /* must not get here */
+}
+
+static volatile sig_atomic_t trapped_nr = -1, trapped_data = -1;
+
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	trapped_nr = si->si_syscall;
+	trapped_data = si->si_errno;
+}
+
+static int c_trap(void *arg)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+
+	sigaction(SIGSYS, &sa, NULL);
+	if (one_action(SECCOMP_RET_TRAP | 0x55))
+		return 10;
+	syscall(TARGET_NR);
+	if (trapped_nr != TARGET_NR)
+		return 11;
+	if (trapped_data != 0x55)
+		return 12;
+	return 0;
+}
+
+static int c_log(void *arg)
+{
+	pid_t ppid = getppid();
+
+	if (one_action(SECCOMP_RET_LOG))
+		return 10;
+	if (syscall(TARGET_NR) != ppid)
+		return 11;
+	return 0;
+}
+
+static int c_args(void *arg)
+{
+	struct sock_filter f[] = {
+		CHECK_ARCH, LOAD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TARGET_NR, 1, 0),
+		RET(SECCOMP_RET_ALLOW),
+		/* arg0 == 0x00009abc12345678 -> errno 7 */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x12345678, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HI(0)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x9abc, 0, 1),
+		RET(SECCOMP_RET_ERRNO | 7),
+		/* arg1 (low word) > 1000 -> errno 8 */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 1000, 0, 1),
+		RET(SECCOMP_RET_ERRNO | 8),
+		/* arg2 & 0x10 -> errno 9; arg3 == arg4 (X) -> errno 10 */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 1),
+		RET(SECCOMP_RET_ERRNO | 9),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(4)),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(3)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 0, 1),
+		RET(SECCOMP_RET_ERRNO | 10),
+		RET(SECCOMP_RET_ERRNO | 11),
+	};
+	static const struct { uint64_t a[5]; int want; } cases[] = {
+		{ { 0x00009abc12345678ull, 0, 0, 1, 2 }, 7 },
+		{ { 0x00009abd12345678ull, 0, 0, 1, 2 }, 11 },
+		{ { 0x12345678, 0, 0, 1, 2 }, 11 },
+		{ { 0, 1001, 0, 1, 2 }, 8 },
+		{ { 0, 1000, 0, 1, 2 }, 11 },
+		{ { 0, 0xffffffff00000005ull, 0, 1, 2 }, 11 },
+		{ { 0, 0, 0x30, 1, 2 }, 9 },
+		{ { 0, 0, 0x20, 1, 2 }, 11 },
+		{ { 0, 0, 0, 5, 5 }, 10 },
+		{ { 0, 0, 0, 5, 0x100000005ull }, 10 },
+	};
+	unsigned int i;
+
+	if (install(f, ARRAY_SIZE(f), 0))
+		return 100;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const uint64_t *a = cases[i].a;
+
+		if (syscall(TARGET_NR, a[0], a[1], a[2], a[3], a[4]) != -1 ||
+		    errno != cases[i].want)
+			return 1 + (int)i;
+	}
+	return 0;
+}
+
+/* TSYNC: a filter installed by one thread applies to all. */
+static pthread_barrier_t tsync_go;
+static int tsync_errno[4];
+
+static void *tsync_thread(void *arg)
+{
+	int *slot = arg;
+
+	pthread_barrier_wait(&tsync_go);  /* filter not installed yet */
+	pthread_barrier_wait(&tsync_go);  /* installed */
+	*slot = syscall(TARGET_NR) == -1 ? errno : 0;
+	return NULL;
+}
+
+static int c_tsync(void *arg)
+{
+	struct sock_filter f[] = {
+		CHECK_ARCH, LOAD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TARGET_NR, 0, 1),
+		RET(SECCOMP_RET_ERRNO | 43), RET(SECCOMP_RET_ALLOW),
+	};
+	pthread_t t[4];
+	int i, rc = 0;
+
+	pthread_barrier_init(&tsync_go, NULL, 5);
+	for (i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, tsync_thread, &tsync_errno[i]);
+	pthread_barrier_wait(&tsync_go);
+	if (install(f, ARRAY_SIZE(f), SECCOMP_FILTER_FLAG_TSYNC))
+		rc = 10;
+	pthread_barrier_wait(&tsync_go);
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		if (tsync_errno[i] != 43)
+			rc = rc ? rc : 1 + i;
+	}
+	return rc;
+}
+
+/* A stack of filters per thread, 32 threads: the newest ERRNO wins. */
+#define PT_THREADS 32
+#define PT_FILTERS 8
+
+static void *per_thread(void *arg)
+{
+	long id = (long)arg, j;
+	struct sock_filter f[] = {
+		CHECK_ARCH, LOAD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TARGET_NR, 0, 1),
+		RET(0), RET(SECCOMP_RET_ALLOW),
+	};
+
+	for (j = 0; j < PT_FILTERS; j++) {
+		f[6].k = SECCOMP_RET_ERRNO | (unsigned)(100 + id * 10 + j);
+		if (install(f, ARRAY_SIZE(f), 0))
+			return (void *)1;
+		if (syscall(TARGET_NR) != -1 || errno != 100 + id * 10 + j)
+			return (void *)2;
+	}
+	return NULL;
+}
+
+static int c_per_thread(void *arg)
+{
+	pthread_t t[PT_THREADS];
+	long i;
+	int rc = 0;
+
+	for (i = 0; i < PT_THREADS; i++)
+		pthread_create(&t[i], NULL, per_thread, (void *)i);
+	for (i = 0; i < PT_THREADS; i++) {
+		void *r;
+
+		pthread_join(t[i], &r);
+		if (r && !rc)
+			rc = (int)(long)r;
+	}
+	/* the main thread has no filter */
+	if (!rc && syscall(TARGET_NR) != getppid())
+		rc = 3;
+	return rc;
+}
+
+struct check {
+	const char *name;
+	int (*fn)(void *);
+	int want_signal;     /* 0: exit 0 expected */
+	int programs;        /* filters the check installs */
+};
+
+static const struct check checks[] = {
+	{ "seccomp allowlist", c_allowlist, 0, 1 },
+	{ "seccomp errno action", c_errno, 0, 1 },
+	{ "seccomp kill action", c_kill, SIGSYS, 1 },
+	{ "seccomp trap action", c_trap, 0, 1 },
+	{ "seccomp log action", c_log, 0, 1 },
+	{ "seccomp argument checks", c_args, 0, 1 },
+	{ "seccomp TSYNC across threads", c_tsync, 0, 1 },
+	{ "seccomp filters per thread in a loop", c_per_thread, 0,
+	  PT_THREADS * PT_FILTERS },
+};
+
+/* ---- JIT vs interpreter, random filters, through a real syscall ---- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+/* Offsets in seccomp_data a filter may load (aligned 32-bit words). */
+static unsigned int rnd_field(void)
+{
+	return (unsigned int)(rnd() % 16) * 4;
+}
+
+/*
+ * A random classic filter for TARGET_NR whose every exit is an ERRNO, so
+ * the syscall never runs and the errno tells the filter's result. Other
+ * syscalls are allowed. Scratch memory M[0..3] is written first (the
+ * classic checker wants stores before loads).
+ */
+static unsigned int random_filter(struct sock_filter *f, unsigned int body)
+{
+	unsigned int n = 0, i, end;
+
+	f[n++] = (struct sock_filter)LOAD_NR;
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TARGET_NR, 1, 0);
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	for (i = 0; i < 4; i++) {
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, rnd_field());
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_ST, i);
+	}
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, (uint32_t)rnd());
+	end = n + body;
+	while (n < end) {
+		uint32_t k = (uint32_t)rnd();
+		unsigned int left = end - n, op = rnd() % 20;
+		static const uint16_t alu_k[] = {
+			BPF_ADD, BPF_SUB, BPF_MUL, BPF_AND, BPF_OR, BPF_XOR,
+			BPF_DIV, BPF_MOD, BPF_LSH, BPF_RSH,
+		};
+		static const uint16_t alu_x[] = {
+			BPF_ADD, BPF_SUB, BPF_MUL, BPF_AND, BPF_OR, BPF_XOR,
+		};
+		static const uint16_t jmp[] = { BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET };
+
+		if (op < 4) {
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, rnd_field());
+		} else if (op < 9) {
+			uint16_t o = alu_k[rnd() % ARRAY_SIZE(alu_k)];
+
+			if ((o == BPF_DIV || o == BPF_MOD) && k == 0)
+				k = 3;
+			if (o == BPF_LSH || o == BPF_RSH)
+				k %= 32;
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | o | BPF_K, k);
+		} else if (op < 11) {
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | alu_x[rnd() % ARRAY_SIZE(alu_x)] | BPF_X, 0);
+		} else if (op < 12) {
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_NEG, 0);
+		} else if (op < 13) {
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_MISC | (rnd() & 1 ? BPF_TAX : BPF_TXA), 0);
+		} else if (op < 14) {
+			f[n++] = (struct sock_filter)BPF_STMT(rnd() & 1 ? BPF_ST : BPF_STX, k % 4);
+		} else if (op < 15) {
+			f[n++] = (struct sock_filter)BPF_STMT((rnd() & 1 ? BPF_LD : BPF_LDX) | BPF_MEM, k % 4);
+		} else if (op < 16) {
+			f[n++] = (struct sock_filter)BPF_STMT(rnd() & 1 ? BPF_LD | BPF_IMM : BPF_LDX | BPF_W | BPF_LEN, k);
+		} else if (op < 19 && left > 2) {
+			uint16_t o = jmp[rnd() % ARRAY_SIZE(jmp)];
+			unsigned int span = left - 1 < 255 ? left - 1 : 255;
+			uint8_t jt = (uint8_t)(rnd() % (span + 1));
+			uint8_t jf = (uint8_t)(rnd() % (span + 1));
+
+			if (rnd() % 4 == 0)
+				k = (uint32_t)rnd() % 64; /* small: often equal */
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | o | (rnd() & 1 ? BPF_X : BPF_K), k, jt, jf);
+		} else {
+			f[n++] = (struct sock_filter)RET(SECCOMP_RET_ERRNO | (k & 0xfff));
+		}
+	}
+	/* return errno (A & 0xfff) */
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xfff);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_OR | BPF_K, SECCOMP_RET_ERRNO);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_A, 0);
+	return n;
+}
+
+#define DIFF_FILTERS 40
+#define DIFF_VECTORS 100
+#define DIFF_BODY 48
+
+struct diff_job {
+	struct sock_filter f[128];
+	unsigned int len;
+	uint64_t args[DIFF_VECTORS][6];
+	int out_fd;
+};
+
+static int diff_child(void *arg)
+{
+	struct diff_job *j = arg;
+	int res[DIFF_VECTORS], i;
+
+	if (install(j->f, j->len, 0))
+		return 10;
+	for (i = 0; i < DIFF_VECTORS; i++) {
+		const uint64_t *a = j->args[i];
+		long r = syscall(TARGET_NR, a[0], a[1], a[2], a[3], a[4], a[5]);
+
+		res[i] = r == -1 ? errno : -1000 - (int)r;
+	}
+	return write(j->out_fd, res, sizeof(res)) == sizeof(res) ? 0 : 11;
+}
+
+static int run_diff_side(struct diff_job *j, int jit, int *res)
+{
+	int p[2], st;
+
+	if (pipe(p))
+		return -1;
+	j->out_fd = p[1];
+	if (set_jit(jit))
+		return -1;
+	st = in_child(diff_child, j);
+	set_jit(1);
+	close(p[1]);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) ||
+	    read(p[0], res, sizeof(int) * DIFF_VECTORS) != (ssize_t)(sizeof(int) * DIFF_VECTORS)) {
+		close(p[0]);
+		return -2;
+	}
+	close(p[0]);
+	return 0;
+}
+
+static void check_diff(int vjit)
+{
+	static struct diff_job j;
+	int jit[DIFF_VECTORS], interp[DIFF_VECTORS];
+	long long c0 = counter("compiled"), c1;
+	int fi, v, compared = 0;
+	const char *name = "JIT vs interpreter on random filters (real syscalls)";
+
+	for (fi = 0; fi < DIFF_FILTERS; fi++) {
+		j.len = random_filter(j.f, DIFF_BODY);
+		for (v = 0; v < DIFF_VECTORS; v++)
+			for (int a = 0; a < 6; a++) {
+				uint64_t x = rnd();
+
+				/* small values too, so equality tests hit */
+				j.args[v][a] = rnd() % 3 == 0 ? x % 64 : x;
+			}
+		if (run_diff_side(&j, 1, jit) || run_diff_side(&j, 0, interp)) {
+			fail(name, "filter %d: a child failed", fi);
+			return;
+		}
+		for (v = 0; v < DIFF_VECTORS; v++, compared++) {
+			if (jit[v] != interp[v]) {
+				fail(name, "filter %d vector %d: JIT %d, interpreter %d",
+				     fi, v, jit[v], interp[v]);
+				for (unsigned int i = 0; i < j.len; i++)
+					printf("  insn %u: code %#x jt %u jf %u k %#x\n", i,
+					       j.f[i].code, j.f[i].jt, j.f[i].jf, j.f[i].k);
+				return;
+			}
+		}
+	}
+	c1 = counter("compiled");
+	if (vjit && c1 - c0 < DIFF_FILTERS) {
+		fail(name, "vjit compiled %lld of %d filters", c1 - c0, DIFF_FILTERS);
+		return;
+	}
+	printf("diff: %d filters, %d syscalls each side, all equal\n",
+	       DIFF_FILTERS, compared);
+	pass(name);
+}
+
+static int cmd_checks(int vjit)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(checks); i++) {
+		const struct check *c = &checks[i];
+		long long c0 = counter("compiled");
+		int st = in_child(c->fn, NULL);
+		long long got = counter("compiled") - c0;
+
+		if (c->want_signal) {
+			if (!WIFSIGNALED(st) || WTERMSIG(st) != c->want_signal) {
+				fail(c->name, "wanted signal %d, status %#x", c->want_signal, st);
+				continue;
+			}
+		} else if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			fail(c->name, "child status %#x (exit code %d)", st,
+			     WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+			continue;
+		}
+		if (vjit && got < c->programs) {
+			fail(c->name, "vjit compiled %lld of its %d filters", got, c->programs);
+			continue;
+		}
+		pass(c->name);
+	}
+	check_diff(vjit);
+	return failures ? 1 : 0;
+}
+
+/* ---- survives rmmod ---- */
+
+static int cmd_hold(const char *dir)
+{
+	char path[256];
+	struct stat sb;
+	pid_t ppid = getppid();
+	struct sock_filter f[] = {
+		CHECK_ARCH, LOAD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TARGET_NR, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 77, 0, 1),
+		RET(SECCOMP_RET_ERRNO | 77),
+		RET(SECCOMP_RET_ALLOW),
+		RET(SECCOMP_RET_ALLOW),
+	};
+	const char *name = "filter compiled by vjit works after rmmod";
+	long long c0 = counter("compiled");
+	int i;
+
+	if (install(f, ARRAY_SIZE(f), 0)) {
+		fail(name, "install: %s", strerror(errno));
+		return 1;
+	}
+	if (counter("compiled") <= c0) {
+		fail(name, "vjit did not compile the filter");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/ready", dir);
+	close(open(path, O_CREAT | O_WRONLY, 0644));
+	snprintf(path, sizeof(path), "%s/go", dir);
+	while (stat(path, &sb))
+		usleep(20000);
+	if (counter("compiled") != -1) {
+		fail(name, "vjit is still loaded");
+		return 1;
+	}
+	for (i = 0; i < 1000; i++) {
+		if (syscall(TARGET_NR, 77) != -1 || errno != 77 ||
+		    syscall(TARGET_NR, 78) != ppid) {
+			fail(name, "wrong result at call %d", i);
+			return 1;
+		}
+	}
+	pass(name);
+	return 0;
+}
+
+/* ---- concurrent filter installs (for load/unload under load) ---- */
+
+static int stress_child(void *arg)
+{
+	struct sock_filter f[] = {
+		CHECK_ARCH, LOAD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TARGET_NR, 0, 1),
+		RET(0), RET(SECCOMP_RET_ALLOW),
+	};
+	int j;
+
+	for (j = 0; j < 3; j++) {
+		f[6].k = SECCOMP_RET_ERRNO | (unsigned)(200 + j);
+		if (install(f, ARRAY_SIZE(f), 0))
+			return 1;
+		if (syscall(TARGET_NR) != -1 || errno != 200 + j)
+			return 2;
+	}
+	return 0;
+}
+
+static int cmd_stress(int secs, int procs)
+{
+	time_t end = time(NULL) + secs;
+	long done = 0, bad = 0;
+	int i;
+
+	for (i = 0; i < procs; i++) {
+		if (fork() == 0) {
+			long n = 0, b = 0;
+
+			while (time(NULL) < end) {
+				int st = in_child(stress_child, NULL);
+
+				n++;
+				b += !WIFEXITED(st) || WEXITSTATUS(st);
+			}
+			printf("stress worker %d: %ld processes, %ld wrong\n", i, n, b);
+			fflush(stdout);
+			_exit(b ? 1 : 0);
+		}
+	}
+	for (i = 0; i < procs; i++) {
+		int st;
+
+		wait(&st);
+		bad += !WIFEXITED(st) || WEXITSTATUS(st);
+		done++;
+	}
+	if (bad)
+		fail("filters installed during load/unload give the right results",
+		     "%ld of %ld workers saw wrong results", bad, done);
+	else
+		pass("filters installed during load/unload give the right results");
+	return bad ? 1 : 0;
+}
+
+/* ---- benchmarks ---- */
+
+#define BENCH_NR 1000 /* no such syscall: the filter runs in full */
+
+static unsigned int allowlist_filter(struct sock_filter *f)
+{
+	unsigned int n = 0, i;
+
+	f[n++] = (struct sock_filter)LOAD_ARCH;
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS);
+	f[n++] = (struct sock_filter)LOAD_NR;
+	for (i = 0; i < ARRAY_SIZE(allow_nrs); i++) {
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, allow_nrs[i], 0, 1);
+		f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	}
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ERRNO | EPERM);
+	return n;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int bench_child(void *arg)
+{
+	static struct sock_filter f[2 * ARRAY_SIZE(allow_nrs) + 8];
+	const char *label = arg;
+	double best = 1e30;
+	int r, i, iters = 20000;
+
+	if (strcmp(label, "nofilter") && install(f, allowlist_filter(f), 0))
+		return 1;
+	for (r = 0; r < 5; r++) {
+		double t0 = now_ns(), t;
+
+		for (i = 0; i < iters; i++)
+			syscall(BENCH_NR, 1, 2, 3);
+		t = (now_ns() - t0) / iters;
+		if (t < best)
+			best = t;
+	}
+	printf("bench: %s %.1f ns/syscall (%zu rules, best of 5 x %d)\n",
+	       label, best, ARRAY_SIZE(allow_nrs), iters);
+	fflush(stdout);
+	return 0;
+}
+
+static int compile_child(void *arg)
+{
+	static struct sock_filter f[2 * ARRAY_SIZE(allow_nrs) + 8];
+	unsigned int n = allowlist_filter(f);
+
+	/* 16 x ~700 instructions stays under seccomp's 32768 per process */
+	for (int i = 0; i < 16; i++)
+		if (install(f, n, 0))
+			return 1;
+	return 0;
+}
+
+static int cmd_compile(const char *label, int batches)
+{
+	const char *ns = strcmp(label, "vjit") ? "stock_ns" : "compile_ns";
+	const char *cnt = strcmp(label, "vjit") ? "stock" : "compiled";
+	long long t0 = counter(ns), n0 = counter(cnt);
+
+	for (int b = 0; b < batches; b++)
+		if (in_child(compile_child, NULL))
+			return 1;
+	printf("compile: %s %.1f us/program (%lld programs of %zu rules)\n", label,
+	       (counter(ns) - t0) / 1000.0 / (double)(counter(cnt) - n0),
+	       counter(cnt) - n0, ARRAY_SIZE(allow_nrs));
+	return 0;
+}
+
+/* ---- demo ---- */
+
+static int demo_child(void *arg)
+{
+	struct sock_filter f[] = {
+		CHECK_ARCH, LOAD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getuid, 0, 1),
+		RET(SECCOMP_RET_ERRNO | EACCES),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(0)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
+		RET(SECCOMP_RET_ERRNO | EPERM),
+		RET(SECCOMP_RET_ALLOW),
+	};
+	long r;
+
+	printf("demo: policy: getuid -> EACCES; getppid(1) -> EPERM; the rest allowed\n");
+	fflush(stdout);
+	if (install(f, ARRAY_SIZE(f), 0))
+		return 1;
+	r = syscall(__NR_getuid);
+	printf("demo: getuid()     = %ld (%s)\n", r, r < 0 ? strerror(errno) : "allowed");
+	r = syscall(__NR_getppid, 1);
+	printf("demo: getppid(1)   = %ld (%s)\n", r, r < 0 ? strerror(errno) : "allowed");
+	r = syscall(__NR_getppid, 0);
+	printf("demo: getppid(0)   = %ld (%s)\n", r, r < 0 ? strerror(errno) : "allowed");
+	r = syscall(__NR_getpid);
+	printf("demo: getpid()     = %ld (%s)\n", r, r < 0 ? strerror(errno) : "allowed");
+	fflush(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "checks"))
+		return cmd_checks(argc >= 3 && !strcmp(argv[2], "--vjit"));
+	if (argc == 3 && !strcmp(argv[1], "hold"))
+		return cmd_hold(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "stress"))
+		return cmd_stress(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "bench"))
+		return WEXITSTATUS(in_child(bench_child, argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "compile"))
+		return cmd_compile(argv[2], atoi(argv[3]));
+	if (argc == 2 && !strcmp(argv[1], "demo"))
+		return WEXITSTATUS(in_child(demo_child, NULL));
+	fprintf(stderr, "usage: vmtest checks [--vjit] | hold DIR | stress SECS PROCS |"
+		" bench LABEL | compile LABEL N | demo\n");
+	return 2;
+}

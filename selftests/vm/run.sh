@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Boots Debian's kernel (the installed linux-image-amd64) in qemu (TCG) with
+# a small initramfs, loads vjit.ko and runs one plan of tests.sh:
+#
+#   run.sh check    test_bpf, seccomp_bpf, vjit's checks, rmmod, stress;
+#                   each compared with the same run without vjit
+#   run.sh bench    seccomp cost per syscall and compile time
+#   run.sh demo     the demo of scripts/demo.sh
+#
+# Prints the tests' PASS/FAIL lines and "RESULT: N passed, M failed"; on a
+# failure, a timeout or a kernel warning it prints the guest's whole log
+# (also kept in build/vm/<plan>.log) and exits non-zero.
+set -euo pipefail
+plan=${1:?usage: run.sh check|bench|demo}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE=$ROOT/selftests/vm
+B=$ROOT/build/vm
+CC=${CC_VM:-gcc-12}
+KVER=$(for d in /lib/modules/*-amd64; do [ -d "$d/build" ] && basename "$d"; done | sort -V | tail -1)
+KERNEL=/boot/vmlinuz-$KVER
+TIMEOUT=${VJIT_VM_TIMEOUT:-900}
+mkdir -p "$B"
+log() { echo "vm: $*" >&2; }
+
+[ -r "$KERNEL" ] || { echo "vm: cannot read $KERNEL (install linux-image-amd64)"; exit 1; }
+[ -f "$ROOT/kmod/vjit.ko" ] || { echo "vm: kmod/vjit.ko not built (make kmod/vjit.ko)"; exit 1; }
+
+# ---- guest programs (static) ----
+python3 "$HERE/gen-allowlist.py" /work/shared/policies/docker-default.json \
+	/usr/include/x86_64-linux-gnu/asm/unistd_64.h "$B/allowlist.h" >/dev/null 2>&1 ||
+python3 "$HERE/gen-allowlist.py" "$HERE/docker-default.json" \
+	/usr/include/x86_64-linux-gnu/asm/unistd_64.h "$B/allowlist.h" >/dev/null
+$CC -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$B" \
+	-o "$B/vmtest" "$HERE/guest/vmtest.c" -lpthread
+
+# kselftest's seccomp_bpf from Debian's linux-source-6.1, with its harness.
+if [ ! -x "$B/seccomp_bpf" ]; then
+	src=$(ls /usr/src/linux-source-6.1*.tar.xz | head -1)
+	log "extracting seccomp selftests from $src"
+	rm -rf "$B/ksrc" && mkdir -p "$B/ksrc"
+	tar -xJf "$src" -C "$B/ksrc" --strip-components=1 --wildcards \
+		'*/tools/testing/selftests/seccomp/*' \
+		'*/tools/testing/selftests/clone3/*' \
+		'*/tools/testing/selftests/kselftest.h' \
+		'*/tools/testing/selftests/kselftest_harness.h'
+	$CC -static -O2 -Wall -o "$B/seccomp_bpf" \
+		"$B/ksrc/tools/testing/selftests/seccomp/seccomp_bpf.c" -lpthread -lcap
+fi
+
+# ---- initramfs ----
+R=$B/root-$plan
+rm -rf "$R" && mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc}
+cp /bin/busybox "$R/bin/busybox"
+for a in $("$R/bin/busybox" --list); do
+	[ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"
+done
+cp "$HERE/init.sh" "$R/init" && chmod +x "$R/init"
+cp "$HERE/tests.sh" "$R/tests.sh"
+cp "$ROOT/kmod/vjit.ko" "$ROOT/build/bin/vjitctl" "$B/vmtest" "$B/seccomp_bpf" "$R/"
+tb=$(find /lib/modules/$KVER -name 'test_bpf.ko*' | head -1)
+case "$tb" in
+*.xz) xz -dc "$tb" > "$R/test_bpf.ko" ;;
+*) cp "$tb" "$R/test_bpf.ko" ;;
+esac
+(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs-$plan.cpio.gz"
+
+# ---- boot ----
+out=$B/$plan.log
+log "booting $KERNEL (plan $plan, timeout ${TIMEOUT}s); log: $out"
+t0=$(date +%s)
+set +e
+timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
+	-nographic -no-reboot -kernel "$KERNEL" -initrd "$B/initramfs-$plan.cpio.gz" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=3 vjitplan=$plan" \
+	< /dev/null > "$out" 2>&1
+qrc=$?
+set -e
+tr -d '\r' < "$out" > "$out.tmp" && mv "$out.tmp" "$out"
+log "guest ran $(( $(date +%s) - t0 ))s"
+
+# ---- verdict ----
+bad=0
+if ! grep -q '^VJIT-VM-DONE' "$out"; then
+	echo "FAIL: the VM did not finish (qemu exit $qrc; timeout ${TIMEOUT}s?)"
+	bad=1
+fi
+if sed -n '/^VJIT-VM-DMESG-BEGIN/,/^VJIT-VM-DMESG-END/p' "$out" |
+	grep -E 'WARNING:|BUG:|Oops|general protection fault|Kernel panic'; then
+	echo "FAIL: kernel warnings in the guest's log"
+	bad=1
+fi
+grep -q 'Kernel panic' "$out" && { echo "FAIL: kernel panic"; bad=1; }
+# what the tests printed (no kernel log)
+sed -n '/VJIT-VM-START/,/^VJIT-VM-DMESG-BEGIN/p' "$out" | sed 's/.*VJIT-VM-START/VJIT-VM-START/' | grep -v '^VJIT-VM-DMESG-BEGIN' |
+	grep -v '^VJIT-VM-START' || true
+p=$(grep -c '^PASS:' "$out" || true)
+f=$(grep -c '^FAIL:' "$out" || true)
+f=$((f + bad))
+if [ "$plan" = bench ]; then
+	awk '
+	/^bench: /    { ns[$2] = $3 }
+	/^compile: /  { us[$2] = $3 }
+	END {
+		if (ns["stock"] > 0 && ns["vjit"] > 0) {
+			base = ns["nofilter"]
+			printf "bench: per syscall through the %s filter: interpreter %.2fx, vjit %.2fx of the stock JIT\n", "~300-rule", ns["interpreter"] / ns["stock"], ns["vjit"] / ns["stock"]
+			if (ns["stock"] > base)
+				printf "bench: filter cost only (minus %.0f ns without a filter): interpreter %.2fx, vjit %.2fx of the stock JIT\n", base, (ns["interpreter"] - base) / (ns["stock"] - base), (ns["vjit"] - base) / (ns["stock"] - base)
+		}
+		if (us["stock"] > 0 && us["vjit"] > 0)
+			printf "bench: compile time per program: vjit %.2fx of the stock JIT\n", us["vjit"] / us["stock"]
+	}' "$out"
+	[ "$(grep -c '^bench: ' "$out")" -ge 4 ] || { echo "FAIL: benchmark output missing"; f=$((f + 1)); }
+fi
+if [ "$plan" != check ] && [ "$f" = 0 ]; then p=$((p + 1)); fi
+echo "RESULT: $p passed, $f failed"
+if [ "$f" -ne 0 ]; then
+	echo "---- guest log ($out) ----"
+	cat "$out"
+	exit 1
+fi

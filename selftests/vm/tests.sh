@@ -1,0 +1,164 @@
+# The tests run inside the VM (sourced by /init, busybox sh). Each prints
+# PASS:/FAIL: lines; raw outputs the host shows on failure go to /tmp.
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; }
+cnt() { cat /sys/kernel/vjit/$1 2>/dev/null || echo -1; }
+
+# Fallback counters, "reason=N" for the non-zero ones.
+fallbacks() {
+	for f in /sys/kernel/vjit/fallback/*; do
+		v=$(cat "$f"); [ "$v" != 0 ] && printf '%s=%s ' "${f##*/}" "$v"
+	done
+	echo
+}
+
+# Sum of the fallback counters except the reasons given.
+fallbacks_except() {
+	s=0
+	for f in /sys/kernel/vjit/fallback/*; do
+		keep=1
+		for r in "$@"; do [ "${f##*/}" = "$r" ] && keep=0; done
+		[ $keep = 1 ] && s=$((s + $(cat "$f")))
+	done
+	echo $s
+}
+
+load_vjit() {
+	insmod /vjit.ko mode="$1" || { fail "insmod vjit.ko mode=$1"; return 1; }
+}
+
+# test_bpf.ko; $1 = label. Leaves the module's log in /tmp/tb-$1.
+run_test_bpf() {
+	dmesg -c > /dev/null
+	insmod /test_bpf.ko 2>/dev/null
+	dmesg -c | grep 'test_bpf:' > /tmp/tb-$1
+	rmmod test_bpf 2>/dev/null
+	grep 'Summary:' /tmp/tb-$1 | sed 's/.*test_bpf: //' > /tmp/tb-$1.sum
+	# "#N jited:J" of every test, in order
+	sed -n 's/.*test_bpf: \(#[0-9]*\) .* jited:\([01]\) .*/\1 \2/p' /tmp/tb-$1 > /tmp/tb-$1.jit
+	while read -r l; do echo "test_bpf $1: $l"; done < /tmp/tb-$1.sum
+}
+
+run_seccomp_bpf() {
+	/seccomp_bpf > /tmp/sb-$1 2>&1
+	tot=$(grep '^# Totals:' /tmp/sb-$1 | tail -1)
+	echo "seccomp_bpf $1: $(grep '^# PASSED:\|^# FAILED:' /tmp/sb-$1 | tail -1) $tot"
+	echo "$tot" > /tmp/sb-$1.tot
+}
+
+plan_check() {
+	echo "== stock kernel (no vjit)"
+	run_test_bpf stock
+	run_seccomp_bpf stock
+	grep -q ' 0 FAILED' /tmp/tb-stock.sum && pass "test_bpf on the stock JIT" \
+		|| fail "test_bpf on the stock JIT"
+	/vmtest checks | sed 's/^\(PASS\|FAIL\): /\1: stock: /'
+
+	echo "== vjit, mode all: test_bpf"
+	load_vjit all || return
+	c0=$(cnt compiled)
+	run_test_bpf vjit
+	echo "vjit counters after test_bpf: compiled=$(($(cnt compiled) - c0)) stock=$(cnt stock) stock_jited=$(cnt stock_jited) fallbacks: $(fallbacks)"
+	if ! cmp -s /tmp/tb-stock.sum /tmp/tb-vjit.sum; then
+		fail "test_bpf with vjit: summary differs from the stock JIT's"
+		cat /tmp/tb-stock.sum /tmp/tb-vjit.sum
+	else
+		pass "test_bpf with vjit: same summary as the stock JIT"
+	fi
+	lost=$(paste -d' ' /tmp/tb-stock.jit /tmp/tb-vjit.jit | awk '$2 == 1 && $4 != 1 { printf "%s ", $1 } END { print "" }')
+	n=$(wc -l < /tmp/tb-stock.jit)
+	if [ "$n" -gt 1000 ] && [ -z "${lost% }" ] && cmp -s /tmp/tb-stock.jit /tmp/tb-vjit.jit; then
+		pass "test_bpf with vjit: every test the stock JIT JITs is JITted ($n tests)"
+	else
+		fail "test_bpf with vjit: tests not JITted: ${lost:-?} (of $n)"
+	fi
+	other=$(fallbacks_except tail_call)
+	if [ "$(cnt compiled)" -gt 1000 ] && [ "$other" = 0 ]; then
+		pass "test_bpf with vjit: vjit compiled every program but tail calls ($(cnt compiled) compiled, $(cat /sys/kernel/vjit/fallback/tail_call) tail-call fallbacks)"
+	else
+		fail "test_bpf with vjit: programs went to the kernel's JIT for reasons other than tail calls: $(fallbacks)"
+	fi
+
+	echo "== vjit, mode seccomp: seccomp_bpf and vjit's checks"
+	echo seccomp > /sys/module/vjit/parameters/mode
+	c0=$(cnt compiled); f0=$(fallbacks_except mode)
+	run_seccomp_bpf vjit
+	c1=$(cnt compiled); f1=$(fallbacks_except mode)
+	echo "vjit counters during seccomp_bpf: compiled=$((c1 - c0)) fallbacks other than mode=$((f1 - f0))"
+	if grep -q 'fail:0' /tmp/sb-stock.tot && cmp -s /tmp/sb-stock.tot /tmp/sb-vjit.tot; then
+		pass "seccomp_bpf with vjit: same results as stock"
+	else
+		fail "seccomp_bpf with vjit: results differ from stock (stock: $(cat /tmp/sb-stock.tot); vjit: $(cat /tmp/sb-vjit.tot))"
+		grep -E '^(not ok|# FAIL|#  RUN)' /tmp/sb-vjit | grep -B1 -E '^(not ok|# FAIL)' | head -40
+	fi
+	if [ $((c1 - c0)) -gt 50 ] && [ $((f1 - f0)) = 0 ]; then
+		pass "seccomp_bpf with vjit: the filters went through vjit"
+	else
+		fail "seccomp_bpf with vjit: compiled $((c1 - c0)), other fallbacks $((f1 - f0)): $(fallbacks)"
+	fi
+	/vmtest checks --vjit
+	/vjitctl status
+
+	echo "== rmmod with live filters"
+	mkdir -p /tmp/hold
+	/vmtest hold /tmp/hold &
+	hp=$!
+	i=0
+	while [ ! -e /tmp/hold/ready ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	rmmod vjit || fail "rmmod vjit with live filters"
+	touch /tmp/hold/go
+	wait $hp
+
+	echo "== load/unload under a concurrent filter-installing workload"
+	load_vjit seccomp || return
+	/vmtest stress 24 3 &
+	sp=$!
+	ok=1
+	for i in 1 2 3 4 5 6; do
+		sleep 1
+		rmmod vjit || ok=0
+		sleep 1
+		insmod /vjit.ko mode=seccomp || ok=0
+	done
+	wait $sp
+	[ $ok = 1 ] && pass "6 x rmmod/insmod while filters are installed" \
+		|| fail "rmmod/insmod under load"
+	rmmod vjit || fail "final rmmod"
+	if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|kmemleak|Call Trace' > /tmp/bad; then
+		fail "kernel log has warnings:"; cat /tmp/bad
+	else
+		pass "no WARNING/BUG/Oops in the kernel log"
+	fi
+}
+
+# Cost per syscall through a ~300-rule filter, and compile time, under the
+# interpreter, the kernel's JIT and vjit, in this one boot.
+plan_bench() {
+	/vmtest bench nofilter
+	echo 0 > /proc/sys/net/core/bpf_jit_enable
+	/vmtest bench interpreter
+	echo 1 > /proc/sys/net/core/bpf_jit_enable
+	/vmtest bench stock
+	load_vjit none || return
+	/vmtest compile stock 8
+	echo seccomp > /sys/module/vjit/parameters/mode
+	/vmtest compile vjit 8
+	/vmtest bench vjit
+	/vjitctl status
+	rmmod vjit
+}
+
+plan_demo() {
+	echo "\$ insmod vjit.ko"
+	load_vjit seccomp || return
+	echo "\$ vjitctl status"
+	/vjitctl status
+	echo "\$ vmtest demo   # installs a seccomp policy in a process"
+	/vmtest demo
+	echo "\$ vjitctl status"
+	/vjitctl status
+	echo "\$ vjitctl status --json"
+	/vjitctl status --json
+	rmmod vjit
+}
