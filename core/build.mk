@@ -1,0 +1,24 @@
+# core/: the hosted library of what core/ compiles to .cc files (the classic
+# converter), and freestanding builds that keep core/ kernel-ready.
+CORE_LIB := $(BUILD)/lib/libvjit_core.a
+CORE_SRCS := core/cbpf_convert.cc
+CORE_OBJS := $(CORE_SRCS:%.cc=$(OBJ)/%.o)
+
+$(CORE_LIB): $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# Freestanding: the converter as the module will compile it, and the
+# header-only interpreter.
+CORE_FREESTANDING := $(CORE_SRCS:%.cc=$(OBJ)/freestanding/%.o) \
+	$(OBJ)/freestanding/core/interp.h.ok
+
+$(OBJ)/freestanding/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(FREESTANDING_CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(OBJ)/freestanding/core/interp.h.ok: core/interp.h core/semantics.h core/bpf.h core/bv.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(FREESTANDING_CXXFLAGS) -fsyntax-only -x c++ core/interp.h && touch $@
+
+BINS += $(CORE_LIB) $(CORE_FREESTANDING)
