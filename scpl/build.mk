@@ -2,16 +2,38 @@
 # scpl-exec. Included by the top-level Makefile.
 
 SCPL_LIB_SRCS := scpl/policy.cc scpl/tables.cc scpl/parser.cc scpl/oci.cc \
-	scpl/compile.cc scpl/output.cc scpl/prove.cc
+	scpl/compile.cc scpl/output.cc scpl/prove.cc scpl/libscpl.cc
 SCPL_LIB_OBJS := $(SCPL_LIB_SRCS:%.cc=$(OBJ)/%.o) $(OBJ)/verifier/symbolic.o
 SCPL_LIBS := -lseccomp -lz3
+LIBSCPL := $(BUILD)/lib/libscpl.a
 
-BINS += $(BIN)/scplc
+BINS += $(BIN)/scplc $(BIN)/scpl-exec $(LIBSCPL)
 CHECKS += check-scpl
 BENCHES += bench-scpl
 
-$(BIN)/scplc: $(OBJ)/user/scplc.o $(SCPL_LIB_OBJS)
+$(LIBSCPL): $(SCPL_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN)/scplc $(BIN)/scpl-exec: $(BIN)/%: $(OBJ)/user/%.o $(LIBSCPL)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $^ -o $@ $(SCPL_LIBS)
+
+# Tests and bench also build each policy through libseccomp.
+SCPL_REF_OBJ := $(OBJ)/scpl/libseccomp_ref.o
+SCPL_TEST_SRCS := $(wildcard selftests/scpl/*.cc)
+
+$(BIN)/scpl-tests: $(SCPL_TEST_SRCS:%.cc=$(OBJ)/%.o) $(SCPL_REF_OBJ) $(LIBSCPL)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $^ -o $@ $(SCPL_LIBS) -lgtest -lgtest_main -pthread
+
+$(BIN)/scpl-bench: $(OBJ)/bench/scpl/scpl_bench.o $(SCPL_REF_OBJ) $(LIBSCPL)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $^ -o $@ $(SCPL_LIBS)
 
 .PHONY: check-scpl bench-scpl
+check-scpl: $(BIN)/scpl-tests $(BIN)/scplc $(BIN)/scpl-exec
+	$(BIN)/scpl-tests
+
+bench-scpl: $(BIN)/scpl-bench
+	$(BIN)/scpl-bench

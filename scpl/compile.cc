@@ -293,24 +293,24 @@ private:
 			exits.push_back({action, a_.label()});
 			return exits.back().second;
 		};
-		bool unconditional = false;
+		uint32_t otherwise = p_.default_action; // when no condition holds
 		for (const Rule &r : rules) {
 			if (!r.cond) {
-				if (exits.empty()) {
-					a_.ret(r.action);
-					return;
-				}
-				a_.ja(exit_for(r.action));
-				unconditional = true;
+				otherwise = r.action;
 				break;
 			}
 			const int no = a_.label();
 			emit_cond(*r.cond, exit_for(r.action), no);
 			a_.bind(no);
 		}
-		if (!unconditional)
-			a_.ret(p_.default_action);
+		// Falling through returns `otherwise`; its exit can sit right here.
+		for (auto &e : exits)
+			if (e.first == otherwise)
+				a_.bind(e.second);
+		a_.ret(otherwise);
 		for (auto &e : exits) {
+			if (e.first == otherwise)
+				continue;
 			a_.bind(e.second);
 			a_.ret(e.first);
 		}
