@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0
+// The x86-64 codegen table: one Rule per BPF opcode (and per imm for END and
+// atomics), each lowering one instruction with the encoders of encode.h.
+//
+// Conventions every rule follows (the state relation of the proofs):
+//   - BPF register r lives in native_reg(r) (target.h) before and after;
+//   - r9, r11, r12 are scratch inside a rule; flags are dead between rules;
+//   - rbp = R10 and rsp are never changed by a rule (sequences are
+//     balanced: no push/pop inside rules);
+//   - ALU32 results are zero-extended (32-bit forms do it natively);
+//   - control leaves a rule at its end (fall-through) or at
+//     insn_addr(target) / epilogue_addr().
+//
+// Guards are named (D::when(..., "fits_imm8")) so the verifier splits on
+// them; the names it reports are the ones in this file and in encode.h.
+//
+// Freestanding: no exceptions, no heap, no statics.
+#ifndef VJIT_ARCH_X86_64_LOWER_H
+#define VJIT_ARCH_X86_64_LOWER_H
+
+#include "arch/x86_64/encode.h"
+#include "arch/x86_64/target.h"
+
+namespace vjit {
+namespace x86_64 {
+
+// ---- guards (beyond those of encode.h) ----------------------------------
+
+// v (64 bits) is the sign extension of its low 32 bits.
+template <typename D>
+typename D::Bool fits_simm32(typename D::template BV<64> v) {
+	return sext<64>(trunc<32>(v)) == v;
+}
+// v (64 bits) is the zero extension of its low 32 bits.
+template <typename D>
+typename D::Bool fits_uimm32(typename D::template BV<64> v) {
+	return zext<64>(trunc<32>(v)) == v;
+}
+
+// ---- small multi-form helpers (choose a form, emit it) ------------------
+
+// dst OP= imm: the imm8 form when the immediate fits, else imm32.
+template <typename D>
+void alu_ri(JitCtx<D> &c, Sz sz, AluOp op, typename D::template BV<4> dst,
+	    typename D::template BV<32> imm) {
+	if (D::when(fits_imm8<D>(imm), "fits_imm8"))
+		alu_ri8<D>(c, sz, op, dst, trunc<8>(imm));
+	else
+		alu_ri32<D>(c, sz, op, dst, imm);
+}
+
+// Jump (cc, or always when `always`) to native offset `target`: rel8 when
+// the displacement from the end of the 2-byte form fits, else rel32
+// (jmp: 5 bytes, jcc: 6). Displacements are relative to the end of the
+// jump instruction (SDM Vol. 2A, Jcc: "relative to the next instruction").
+template <typename D>
+void jump_to(JitCtx<D> &c, bool always, Cond cc, typename D::template BV<32> target) {
+	using u32 = typename D::template BV<32>;
+	u32 rel8 = target - (c.here() + u32(2));
+	if (D::when(fits_imm8<D>(rel8), "fits_rel8")) {
+		if (always)
+			jmp_rel8<D>(c, trunc<8>(rel8));
+		else
+			jcc_rel8<D>(c, cc, trunc<8>(rel8));
+		return;
+	}
+	u32 rel32 = target - (c.here() + u32(always ? 5 : 6));
+	if (always)
+		jmp_rel32<D>(c, rel32);
+	else
+		jcc_rel32<D>(c, cc, rel32);
+}
+
+// [base + sext(off)]
+template <typename D>
+Mem<D> mem_at(typename D::template BV<4> base, typename D::template BV<16> off) {
+	return Mem<D>{base, sext<32>(off)};
+}
+
+constexpr Sz alu_size(uint8_t code) {
+	return bpf::cls(code) == bpf::ALU64 || bpf::cls(code) == bpf::JMP ? Sz::Q64 : Sz::D32;
+}
+constexpr Sz mem_size(uint8_t code) {
+	return bpf::size(code) == bpf::B ? Sz::B8 : bpf::size(code) == bpf::H ? Sz::W16
+	     : bpf::size(code) == bpf::W ? Sz::D32 : Sz::Q64;
+}
+
+// ---- ALU ----------------------------------------------------------------
+
+// ADD SUB OR AND XOR MUL MOV NEG, and shifts by an immediate (x86 masks an
+// imm8 count to 6 bits (64) or 5 bits (32), as the semantics masks imm).
+template <typename D>
+void lower_alu(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	using namespace bpf;
+	const Sz sz = alu_size(in.code);
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	if (srcbit(in.code) == X) {
+		switch (op(in.code)) {
+		case ADD: alu_rr<D>(c, sz, AluOp::ADD, dst, src); return;  /* dst += src */
+		case SUB: alu_rr<D>(c, sz, AluOp::SUB, dst, src); return;  /* dst -= src */
+		case OR:  alu_rr<D>(c, sz, AluOp::OR, dst, src); return;   /* dst |= src */
+		case AND: alu_rr<D>(c, sz, AluOp::AND, dst, src); return;  /* dst &= src */
+		case XOR: alu_rr<D>(c, sz, AluOp::XOR, dst, src); return;  /* dst ^= src */
+		case MUL: imul_rr<D>(c, sz, dst, src); return;              /* dst *= src */
+		case MOV: mov_rr<D>(c, sz, dst, src); return;               /* dst = src */
+		}
+		c.fail(LowerError::UNSUPPORTED);
+		return;
+	}
+	switch (op(in.code)) {
+	case ADD: alu_ri<D>(c, sz, AluOp::ADD, dst, in.imm); return;  /* dst += imm */
+	case SUB: alu_ri<D>(c, sz, AluOp::SUB, dst, in.imm); return;  /* dst -= imm */
+	case OR:  alu_ri<D>(c, sz, AluOp::OR, dst, in.imm); return;   /* dst |= imm */
+	case AND: alu_ri<D>(c, sz, AluOp::AND, dst, in.imm); return;  /* dst &= imm */
+	case XOR: alu_ri<D>(c, sz, AluOp::XOR, dst, in.imm); return;  /* dst ^= imm */
+	case MUL: imul_rri32<D>(c, sz, dst, dst, in.imm); return;      /* dst *= imm */
+	case NEG: neg_r<D>(c, sz, dst); return;                        /* dst = -dst */
+	case LSH: shift_ri<D>(c, sz, ShiftOp::SHL, dst, trunc<8>(in.imm)); return; /* dst <<= imm */
+	case RSH: shift_ri<D>(c, sz, ShiftOp::SHR, dst, trunc<8>(in.imm)); return; /* dst >>= imm */
+	case ARSH: shift_ri<D>(c, sz, ShiftOp::SAR, dst, trunc<8>(in.imm)); return; /* dst s>>= imm */
+	case MOV:
+		if (sz == Sz::D32 || D::when(sge(in.imm, u32(0)), "imm_nonneg"))
+			mov_ri32<D>(c, dst, in.imm);      /* dst = (u32)imm */
+		else
+			mov_ri32_sx<D>(c, dst, in.imm);   /* dst = (s64)imm */
+		return;
+	}
+	c.fail(LowerError::UNSUPPORTED);
+}
+
+// Shifts by a register. The count must be in cl, and rcx is BPF R4, so:
+//   r11 = dst; r9 = rcx; rcx = src; r11 OP= cl; rcx = r9; dst = r11
+// Branch-free and correct whatever dst and src are (rcx included): rcx is
+// restored before dst is written, so dst == R4 gets the result.
+template <typename D>
+void lower_shift_x(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	using namespace bpf;
+	const Sz sz = alu_size(in.code);
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const ShiftOp sop = op(in.code) == LSH ? ShiftOp::SHL
+			  : op(in.code) == RSH ? ShiftOp::SHR : ShiftOp::SAR;
+	mov_rr<D>(c, sz, u4(SCRATCH1), dst);        /* r11 = dst */
+	mov_rr<D>(c, Sz::Q64, u4(SCRATCH2), u4(RCX)); /* r9 = rcx */
+	mov_rr<D>(c, Sz::Q64, u4(RCX), src);        /* rcx = src */
+	shift_rcl<D>(c, sz, sop, u4(SCRATCH1));     /* r11 OP= cl (masked by the CPU) */
+	mov_rr<D>(c, Sz::Q64, u4(RCX), u4(SCRATCH2)); /* rcx = r9 */
+	mov_rr<D>(c, sz, dst, u4(SCRATCH1));        /* dst = r11 */
+}
+
+// Bytes of `div r11` (REX + F7 + ModRM, both sizes): the jz below skips it.
+constexpr uint8_t DIV_R11_LEN = 3;
+
+// DIV/MOD (unsigned; K or X). x86 `div` traps on a zero divisor, so:
+//   r11 = src (or imm); r9 = rax; r12 = rdx
+//   rax = dst; edx = 0
+//   if (r11 != 0) { rdx:rax = rdx:rax / r11, rdx:rax % r11 }  (jz over div)
+//   DIV: if (r11 == 0) rax = r11 (0)      MOD: if (r11 == 0) rdx = rax (dst)
+//   r11 = rax (DIV) or rdx (MOD); rax = r9; rdx = r12; dst = r11
+// Branch-free in the registers (dst, src may be rax, rdx or anything): the
+// only jump is the jz over the div, whose length is fixed.
+template <typename D>
+void lower_divmod(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	using namespace bpf;
+	const Sz sz = alu_size(in.code);
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
+	const bool is_div = op(in.code) == DIV;
+	if (srcbit(in.code) == X)
+		mov_rr<D>(c, sz, r11, src);             /* r11 = src */
+	else if (sz == Sz::Q64)
+		mov_ri32_sx<D>(c, r11, in.imm);         /* r11 = (s64)imm */
+	else
+		mov_ri32<D>(c, r11, in.imm);            /* r11 = (u32)imm */
+	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));         /* r9 = rax */
+	mov_rr<D>(c, Sz::Q64, r12, u4(RDX));        /* r12 = rdx */
+	mov_rr<D>(c, sz, u4(RAX), dst);             /* rax = dst */
+	alu_rr<D>(c, Sz::D32, AluOp::XOR, u4(RDX), u4(RDX)); /* rdx = 0 */
+	test_rr<D>(c, sz, r11, r11);
+	jcc_rel8<D>(c, Cond::E, u8(DIV_R11_LEN));    /* if (r11 == 0) skip the div */
+	div_r<D>(c, sz, r11);                       /* rax = rdx:rax / r11; rdx = rdx:rax % r11 */
+	test_rr<D>(c, sz, r11, r11);                /* (div leaves flags undefined) */
+	if (is_div)
+		cmov_rr<D>(c, sz, Cond::E, u4(RAX), r11); /* divisor 0: quotient 0 */
+	else
+		cmov_rr<D>(c, sz, Cond::E, u4(RDX), u4(RAX)); /* divisor 0: remainder = dividend */
+	mov_rr<D>(c, Sz::Q64, r11, u4(is_div ? RAX : RDX)); /* r11 = result */
+	mov_rr<D>(c, Sz::Q64, u4(RAX), r9);         /* rax = r9 */
+	mov_rr<D>(c, Sz::Q64, u4(RDX), r12);        /* rdx = r12 */
+	mov_rr<D>(c, Sz::Q64, dst, r11);            /* dst = result (already zero-extended for ALU32) */
+}
+
+// END: byte swaps. imm (16/32/64) selects the rule.
+template <typename D>
+void lower_end(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	using namespace bpf;
+	const u4 dst = native_reg<D>(in.dst);
+	const uint64_t width = D::concrete(in.imm);
+	if (srcbit(in.code) == TO_LE) {
+		if (width == 16)
+			movzx_rr16<D>(c, dst, dst);             /* dst = (u16)dst */
+		else if (width == 32)
+			mov_rr<D>(c, Sz::D32, dst, dst);        /* dst = (u32)dst */
+		/* width 64: dst = dst, nothing to emit */
+		return;
+	}
+	if (width == 16) {
+		shift_ri<D>(c, Sz::W16, ShiftOp::ROL, dst, u8(8)); /* swap the low two bytes */
+		movzx_rr16<D>(c, dst, dst);                 /* dst = (u16)dst */
+	} else if (width == 32) {
+		bswap_r<D>(c, Sz::D32, dst);                /* dst = bswap32(dst) */
+	} else {
+		bswap_r<D>(c, Sz::Q64, dst);                /* dst = bswap64(dst) */
+	}
+}
+
+// ---- jumps ------------------------------------------------------------------
+
+constexpr Cond jmp_cond(uint8_t code) {
+	using namespace bpf;
+	switch (op(code)) {
+	case JEQ: return Cond::E;
+	case JNE: return Cond::NE;
+	case JGT: return Cond::A;
+	case JGE: return Cond::AE;
+	case JLT: return Cond::B;
+	case JLE: return Cond::BE;
+	case JSGT: return Cond::G;
+	case JSGE: return Cond::GE;
+	case JSLT: return Cond::L;
+	case JSLE: return Cond::LE;
+	case JSET: return Cond::NE;
+	}
+	return Cond::O;
+}
+
+// Native offset of the jump target pc + 1 + off.
+template <typename D>
+typename D::template BV<32> jump_target(JitCtx<D> &c, const InsnFields<D> &in) {
+	using u32 = typename D::template BV<32>;
+	return c.insn_addr(c.idx() + u32(1) + sext<32>(in.off));
+}
+
+// if (dst CMP src/imm) goto pc + 1 + off; JSET tests dst & src.
+template <typename D>
+void lower_jmp_cond(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	using namespace bpf;
+	const Sz sz = alu_size(in.code);
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const bool jset = op(in.code) == JSET;
+	if (srcbit(in.code) == X) {
+		if (jset)
+			test_rr<D>(c, sz, dst, src);             /* flags = dst & src */
+		else
+			alu_rr<D>(c, sz, AluOp::CMP, dst, src);  /* flags = dst - src */
+	} else {
+		if (jset)
+			test_ri32<D>(c, sz, dst, in.imm);        /* flags = dst & imm */
+		else
+			alu_ri<D>(c, sz, AluOp::CMP, dst, in.imm); /* flags = dst - imm */
+	}
+	jump_to<D>(c, false, jmp_cond(in.code), jump_target<D>(c, in));
+}
+
+// goto pc + 1 + off
+template <typename D>
+void lower_ja(JitCtx<D> &c, const InsnFields<D> &in) {
+	jump_to<D>(c, true, Cond::O, jump_target<D>(c, in));
+}
+
+// return R0: jump to the epilogue.
+template <typename D>
+void lower_exit(JitCtx<D> &c, const InsnFields<D> &) {
+	jump_to<D>(c, true, Cond::O, c.epilogue_addr());
+}
+
+// R0 = helper(R1, ..., R5): `call rel32` to helper_addr(imm). The System V
+// argument registers are R1-R5's homes, rax is R0's; the helper may clobber
+// rax rcx rdx rsi rdi r8-r11 (R0-R5, AX, scratch) and preserves rbx rbp
+// r12-r15 (R6-R10). bpf-to-bpf calls and kfuncs: not supported (yet).
+template <typename D>
+void lower_call(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	if (D::when(in.src != u4(0), "not_helper_call")) {
+		c.fail(LowerError::UNSUPPORTED);
+		return;
+	}
+	u64 rel = c.helper_addr(in.imm) - c.image_addr(c.here() + u32(5));
+	if (!D::when(fits_simm32<D>(rel), "fits_rel32")) {
+		c.fail(LowerError::UNENCODABLE);
+		return;
+	}
+	call_rel32<D>(c, trunc<32>(rel));                   /* call helper */
+}
+
+// ---- memory -----------------------------------------------------------------
+
+// dst = *(size *)(src + off), zero-extended.
+template <typename D>
+void lower_ldx(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const Mem<D> m = mem_at<D>(src, in.off);
+	switch (mem_size(in.code)) {
+	case Sz::B8: movzx_rm8<D>(c, dst, m); return;        /* dst = *(u8 *)(src + off) */
+	case Sz::W16: movzx_rm16<D>(c, dst, m); return;      /* dst = *(u16 *)(src + off) */
+	case Sz::D32: mov_rm<D>(c, Sz::D32, dst, m); return; /* dst = *(u32 *)(src + off) */
+	case Sz::Q64: mov_rm<D>(c, Sz::Q64, dst, m); return; /* dst = *(u64 *)(src + off) */
+	}
+}
+
+// *(size *)(dst + off) = imm  (DW: the imm sign-extended)
+template <typename D>
+void lower_st(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	const u4 dst = native_reg<D>(in.dst);
+	mov_mi<D>(c, mem_size(in.code), mem_at<D>(dst, in.off), in.imm);
+}
+
+// *(size *)(dst + off) = src
+template <typename D>
+void lower_stx(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	mov_mr<D>(c, mem_size(in.code), mem_at<D>(dst, in.off), src);
+}
+
+// Atomics on *(u32/u64 *)(dst + off); imm (the operation) selects the rule.
+//
+// AND/OR/XOR with FETCH have no single x86 instruction: a cmpxchg loop.
+// For the verifier: the loop is
+//     r11 = &mem; r9 = rax; rax = *r11
+//   L: r12 = rax; r12 OP= operand; lock cmpxchg [r11], r12; jnz L
+//     r11 = rax; rax = r9; src = r11
+// Single-threaded (as the semantics is), the first cmpxchg always succeeds
+// (rax was just loaded from the same address), so one iteration suffices;
+// the jnz back edge is only taken under contention. operand is src, or r9
+// when src is R0 (rax holds the loaded value by then; r9 has R0's value).
+template <typename D>
+void lower_atomic_fetch_logic(JitCtx<D> &c, const InsnFields<D> &in, Sz sz, AluOp aop) {
+	VJIT_DOMAIN_TYPES(D);
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
+	const u4 operand = select(src == u4(RAX), r9, src);
+	const Mem<D> at_r11{r11, u32(0)};
+	lea_rm<D>(c, r11, mem_at<D>(dst, in.off));   /* r11 = dst + off */
+	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));           /* r9 = rax */
+	mov_rm<D>(c, sz, u4(RAX), at_r11);            /* rax = *r11 */
+	const u32 loop = c.here();
+	mov_rr<D>(c, sz, r12, u4(RAX));               /* L: r12 = rax */
+	alu_rr<D>(c, sz, aop, r12, operand);          /* r12 OP= operand */
+	lock_cmpxchg_mr<D>(c, sz, at_r11, r12);       /* if (*r11 == rax) *r11 = r12; else rax = *r11 */
+	jcc_rel8<D>(c, Cond::NE, trunc<8>(loop - (c.here() + u32(2)))); /* retry if it changed */
+	mov_rr<D>(c, sz, r11, u4(RAX));               /* r11 = old */
+	mov_rr<D>(c, Sz::Q64, u4(RAX), r9);           /* rax = r9 */
+	mov_rr<D>(c, sz, src, r11);                   /* src = old */
+}
+
+template <typename D>
+void lower_atomic(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	using namespace bpf;
+	const Sz sz = bpf::size(in.code) == DW ? Sz::Q64 : Sz::D32;
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const Mem<D> m = mem_at<D>(dst, in.off);
+	switch ((int32_t)D::concrete(in.imm)) {
+	case ADD: lock_alu_mr<D>(c, sz, AluOp::ADD, m, src); return;   /* *m += src */
+	case AND: lock_alu_mr<D>(c, sz, AluOp::AND, m, src); return;   /* *m &= src */
+	case OR:  lock_alu_mr<D>(c, sz, AluOp::OR, m, src); return;    /* *m |= src */
+	case XOR: lock_alu_mr<D>(c, sz, AluOp::XOR, m, src); return;   /* *m ^= src */
+	case ADD | FETCH: lock_xadd_mr<D>(c, sz, m, src); return;      /* src = *m, *m += src */
+	case AND | FETCH: lower_atomic_fetch_logic<D>(c, in, sz, AluOp::AND); return; /* src = *m, *m &= src */
+	case OR | FETCH:  lower_atomic_fetch_logic<D>(c, in, sz, AluOp::OR); return;  /* src = *m, *m |= src */
+	case XOR | FETCH: lower_atomic_fetch_logic<D>(c, in, sz, AluOp::XOR); return; /* src = *m, *m ^= src */
+	case XCHG: xchg_mr<D>(c, sz, m, src); return;                  /* src = *m, *m = src */
+	case CMPXCHG:
+		lock_cmpxchg_mr<D>(c, sz, m, src);  /* if (*m == R0) *m = src; R0 = old */
+		if (sz == Sz::D32)
+			mov_rr<D>(c, Sz::D32, u4(RAX), u4(RAX)); /* R0 = (u32)R0: success leaves rax's upper half */
+		return;
+	}
+	c.fail(LowerError::UNSUPPORTED);
+}
+
+// dst = imm64 (two BPF slots). The shortest of mov r32, imm32 (upper half
+// zero), mov r/m64, simm32, movabs. src == PSEUDO_FUNC (address of a
+// subprogram) needs bpf-to-bpf support: unsupported.
+template <typename D>
+void lower_ld_imm64(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	if (D::when(in.src == u4(bpf::PSEUDO_FUNC), "pseudo_func")) {
+		c.fail(LowerError::UNSUPPORTED);
+		return;
+	}
+	const u4 dst = native_reg<D>(in.dst);
+	const u64 v = concat(in.imm_hi, in.imm);
+	if (D::when(fits_uimm32<D>(v), "fits_uimm32"))
+		mov_ri32<D>(c, dst, in.imm);          /* dst = (u32)imm */
+	else if (D::when(fits_simm32<D>(v), "fits_simm32"))
+		mov_ri32_sx<D>(c, dst, in.imm);       /* dst = (s64)(s32)imm */
+	else
+		mov_ri64<D>(c, dst, v);               /* dst = imm64 */
+}
+
+// ---- prologue / epilogue ----------------------------------------------------
+
+// bpf_func(ctx = rdi = R1, insnsi = rsi):
+//   nop5                       patch site for the kernel's trampolines
+//   push rbp; mov rbp, rsp     R10 = rbp
+//   sub rsp, stack_bytes       BPF stack [rbp - stack_bytes, rbp)
+//   push rbx; push r12; push r13; push r14; push r15
+template <typename D>
+void x86_64_prologue(JitCtx<D> &c) {
+	VJIT_DOMAIN_TYPES(D);
+	nop5<D>(c);
+	push_r<D>(c, u4(RBP));
+	mov_rr<D>(c, Sz::Q64, u4(RBP), u4(RSP));
+	alu_ri<D>(c, Sz::Q64, AluOp::SUB, u4(RSP), u32(stack_bytes(c.opts.stack_depth)));
+	for (unsigned i = 0; i < n_saved_regs; i++)
+		push_r<D>(c, u4(saved_regs[i]));
+}
+
+// Restore the callee-saved registers, the caller's frame, and return R0
+// (already in rax): `ret; int3`, or `jmp return_thunk` when opts.rethunk.
+template <typename D>
+void x86_64_epilogue(JitCtx<D> &c) {
+	VJIT_DOMAIN_TYPES(D);
+	for (unsigned i = n_saved_regs; i-- > 0;)
+		pop_r<D>(c, u4(saved_regs[i]));
+	leave<D>(c);
+	if (!c.opts.rethunk) {
+		ret<D>(c);
+		int3<D>(c);
+		return;
+	}
+	u64 rel = u64(c.opts.return_thunk) - c.image_addr(c.here() + u32(5));
+	if (!D::when(fits_simm32<D>(rel), "fits_rel32")) {
+		c.fail(LowerError::UNENCODABLE);
+		return;
+	}
+	jmp_rel32<D>(c, trunc<32>(rel));                    /* jmp return_thunk */
+}
+
+// ---- the table --------------------------------------------------------------
+
+template <typename D>
+inline constexpr Rule<D> x86_64_rules[] = {
+	// {opcode, imm selects, imm, name, lowering}
+	{bpf::ALU64 | bpf::ADD | bpf::K, false, 0, "ALU64 ADD K", lower_alu<D>},
+	{bpf::ALU64 | bpf::ADD | bpf::X, false, 0, "ALU64 ADD X", lower_alu<D>},
+	{bpf::ALU64 | bpf::SUB | bpf::K, false, 0, "ALU64 SUB K", lower_alu<D>},
+	{bpf::ALU64 | bpf::SUB | bpf::X, false, 0, "ALU64 SUB X", lower_alu<D>},
+	{bpf::ALU64 | bpf::MUL | bpf::K, false, 0, "ALU64 MUL K", lower_alu<D>},
+	{bpf::ALU64 | bpf::MUL | bpf::X, false, 0, "ALU64 MUL X", lower_alu<D>},
+	{bpf::ALU64 | bpf::DIV | bpf::K, false, 0, "ALU64 DIV K", lower_divmod<D>},
+	{bpf::ALU64 | bpf::DIV | bpf::X, false, 0, "ALU64 DIV X", lower_divmod<D>},
+	{bpf::ALU64 | bpf::OR | bpf::K, false, 0, "ALU64 OR K", lower_alu<D>},
+	{bpf::ALU64 | bpf::OR | bpf::X, false, 0, "ALU64 OR X", lower_alu<D>},
+	{bpf::ALU64 | bpf::AND | bpf::K, false, 0, "ALU64 AND K", lower_alu<D>},
+	{bpf::ALU64 | bpf::AND | bpf::X, false, 0, "ALU64 AND X", lower_alu<D>},
+	{bpf::ALU64 | bpf::LSH | bpf::K, false, 0, "ALU64 LSH K", lower_alu<D>},
+	{bpf::ALU64 | bpf::LSH | bpf::X, false, 0, "ALU64 LSH X", lower_shift_x<D>},
+	{bpf::ALU64 | bpf::RSH | bpf::K, false, 0, "ALU64 RSH K", lower_alu<D>},
+	{bpf::ALU64 | bpf::RSH | bpf::X, false, 0, "ALU64 RSH X", lower_shift_x<D>},
+	{bpf::ALU64 | bpf::NEG | bpf::K, false, 0, "ALU64 NEG", lower_alu<D>},
+	{bpf::ALU64 | bpf::MOD | bpf::K, false, 0, "ALU64 MOD K", lower_divmod<D>},
+	{bpf::ALU64 | bpf::MOD | bpf::X, false, 0, "ALU64 MOD X", lower_divmod<D>},
+	{bpf::ALU64 | bpf::XOR | bpf::K, false, 0, "ALU64 XOR K", lower_alu<D>},
+	{bpf::ALU64 | bpf::XOR | bpf::X, false, 0, "ALU64 XOR X", lower_alu<D>},
+	{bpf::ALU64 | bpf::MOV | bpf::K, false, 0, "ALU64 MOV K", lower_alu<D>},
+	{bpf::ALU64 | bpf::MOV | bpf::X, false, 0, "ALU64 MOV X", lower_alu<D>},
+	{bpf::ALU64 | bpf::ARSH | bpf::K, false, 0, "ALU64 ARSH K", lower_alu<D>},
+	{bpf::ALU64 | bpf::ARSH | bpf::X, false, 0, "ALU64 ARSH X", lower_shift_x<D>},
+	{bpf::ALU | bpf::ADD | bpf::K, false, 0, "ALU ADD K", lower_alu<D>},
+	{bpf::ALU | bpf::ADD | bpf::X, false, 0, "ALU ADD X", lower_alu<D>},
+	{bpf::ALU | bpf::SUB | bpf::K, false, 0, "ALU SUB K", lower_alu<D>},
+	{bpf::ALU | bpf::SUB | bpf::X, false, 0, "ALU SUB X", lower_alu<D>},
+	{bpf::ALU | bpf::MUL | bpf::K, false, 0, "ALU MUL K", lower_alu<D>},
+	{bpf::ALU | bpf::MUL | bpf::X, false, 0, "ALU MUL X", lower_alu<D>},
+	{bpf::ALU | bpf::DIV | bpf::K, false, 0, "ALU DIV K", lower_divmod<D>},
+	{bpf::ALU | bpf::DIV | bpf::X, false, 0, "ALU DIV X", lower_divmod<D>},
+	{bpf::ALU | bpf::OR | bpf::K, false, 0, "ALU OR K", lower_alu<D>},
+	{bpf::ALU | bpf::OR | bpf::X, false, 0, "ALU OR X", lower_alu<D>},
+	{bpf::ALU | bpf::AND | bpf::K, false, 0, "ALU AND K", lower_alu<D>},
+	{bpf::ALU | bpf::AND | bpf::X, false, 0, "ALU AND X", lower_alu<D>},
+	{bpf::ALU | bpf::LSH | bpf::K, false, 0, "ALU LSH K", lower_alu<D>},
+	{bpf::ALU | bpf::LSH | bpf::X, false, 0, "ALU LSH X", lower_shift_x<D>},
+	{bpf::ALU | bpf::RSH | bpf::K, false, 0, "ALU RSH K", lower_alu<D>},
+	{bpf::ALU | bpf::RSH | bpf::X, false, 0, "ALU RSH X", lower_shift_x<D>},
+	{bpf::ALU | bpf::NEG | bpf::K, false, 0, "ALU NEG", lower_alu<D>},
+	{bpf::ALU | bpf::MOD | bpf::K, false, 0, "ALU MOD K", lower_divmod<D>},
+	{bpf::ALU | bpf::MOD | bpf::X, false, 0, "ALU MOD X", lower_divmod<D>},
+	{bpf::ALU | bpf::XOR | bpf::K, false, 0, "ALU XOR K", lower_alu<D>},
+	{bpf::ALU | bpf::XOR | bpf::X, false, 0, "ALU XOR X", lower_alu<D>},
+	{bpf::ALU | bpf::MOV | bpf::K, false, 0, "ALU MOV K", lower_alu<D>},
+	{bpf::ALU | bpf::MOV | bpf::X, false, 0, "ALU MOV X", lower_alu<D>},
+	{bpf::ALU | bpf::ARSH | bpf::K, false, 0, "ALU ARSH K", lower_alu<D>},
+	{bpf::ALU | bpf::ARSH | bpf::X, false, 0, "ALU ARSH X", lower_shift_x<D>},
+	{bpf::ALU | bpf::END | bpf::TO_LE, true, 16, "ALU END TO_LE 16", lower_end<D>},
+	{bpf::ALU | bpf::END | bpf::TO_LE, true, 32, "ALU END TO_LE 32", lower_end<D>},
+	{bpf::ALU | bpf::END | bpf::TO_LE, true, 64, "ALU END TO_LE 64", lower_end<D>},
+	{bpf::ALU | bpf::END | bpf::TO_BE, true, 16, "ALU END TO_BE 16", lower_end<D>},
+	{bpf::ALU | bpf::END | bpf::TO_BE, true, 32, "ALU END TO_BE 32", lower_end<D>},
+	{bpf::ALU | bpf::END | bpf::TO_BE, true, 64, "ALU END TO_BE 64", lower_end<D>},
+	{bpf::JMP | bpf::JA, false, 0, "JMP JA", lower_ja<D>},
+	{bpf::JMP | bpf::CALL, false, 0, "JMP CALL", lower_call<D>},
+	{bpf::JMP | bpf::EXIT, false, 0, "JMP EXIT", lower_exit<D>},
+	{bpf::JMP | bpf::JEQ | bpf::K, false, 0, "JMP JEQ K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JEQ | bpf::X, false, 0, "JMP JEQ X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JGT | bpf::K, false, 0, "JMP JGT K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JGT | bpf::X, false, 0, "JMP JGT X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JGE | bpf::K, false, 0, "JMP JGE K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JGE | bpf::X, false, 0, "JMP JGE X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSET | bpf::K, false, 0, "JMP JSET K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSET | bpf::X, false, 0, "JMP JSET X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JNE | bpf::K, false, 0, "JMP JNE K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JNE | bpf::X, false, 0, "JMP JNE X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSGT | bpf::K, false, 0, "JMP JSGT K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSGT | bpf::X, false, 0, "JMP JSGT X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSGE | bpf::K, false, 0, "JMP JSGE K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSGE | bpf::X, false, 0, "JMP JSGE X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JLT | bpf::K, false, 0, "JMP JLT K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JLT | bpf::X, false, 0, "JMP JLT X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JLE | bpf::K, false, 0, "JMP JLE K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JLE | bpf::X, false, 0, "JMP JLE X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSLT | bpf::K, false, 0, "JMP JSLT K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSLT | bpf::X, false, 0, "JMP JSLT X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSLE | bpf::K, false, 0, "JMP JSLE K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSLE | bpf::X, false, 0, "JMP JSLE X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JEQ | bpf::K, false, 0, "JMP32 JEQ K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JEQ | bpf::X, false, 0, "JMP32 JEQ X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JGT | bpf::K, false, 0, "JMP32 JGT K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JGT | bpf::X, false, 0, "JMP32 JGT X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JGE | bpf::K, false, 0, "JMP32 JGE K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JGE | bpf::X, false, 0, "JMP32 JGE X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSET | bpf::K, false, 0, "JMP32 JSET K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSET | bpf::X, false, 0, "JMP32 JSET X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JNE | bpf::K, false, 0, "JMP32 JNE K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JNE | bpf::X, false, 0, "JMP32 JNE X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSGT | bpf::K, false, 0, "JMP32 JSGT K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSGT | bpf::X, false, 0, "JMP32 JSGT X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSGE | bpf::K, false, 0, "JMP32 JSGE K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSGE | bpf::X, false, 0, "JMP32 JSGE X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JLT | bpf::K, false, 0, "JMP32 JLT K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JLT | bpf::X, false, 0, "JMP32 JLT X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JLE | bpf::K, false, 0, "JMP32 JLE K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JLE | bpf::X, false, 0, "JMP32 JLE X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSLT | bpf::K, false, 0, "JMP32 JSLT K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSLT | bpf::X, false, 0, "JMP32 JSLT X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSLE | bpf::K, false, 0, "JMP32 JSLE K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSLE | bpf::X, false, 0, "JMP32 JSLE X", lower_jmp_cond<D>},
+	{bpf::LDX | bpf::MEM | bpf::B, false, 0, "LDX MEM B", lower_ldx<D>},
+	{bpf::LDX | bpf::MEM | bpf::H, false, 0, "LDX MEM H", lower_ldx<D>},
+	{bpf::LDX | bpf::MEM | bpf::W, false, 0, "LDX MEM W", lower_ldx<D>},
+	{bpf::LDX | bpf::MEM | bpf::DW, false, 0, "LDX MEM DW", lower_ldx<D>},
+	{bpf::ST | bpf::MEM | bpf::B, false, 0, "ST MEM B", lower_st<D>},
+	{bpf::ST | bpf::MEM | bpf::H, false, 0, "ST MEM H", lower_st<D>},
+	{bpf::ST | bpf::MEM | bpf::W, false, 0, "ST MEM W", lower_st<D>},
+	{bpf::ST | bpf::MEM | bpf::DW, false, 0, "ST MEM DW", lower_st<D>},
+	{bpf::STX | bpf::MEM | bpf::B, false, 0, "STX MEM B", lower_stx<D>},
+	{bpf::STX | bpf::MEM | bpf::H, false, 0, "STX MEM H", lower_stx<D>},
+	{bpf::STX | bpf::MEM | bpf::W, false, 0, "STX MEM W", lower_stx<D>},
+	{bpf::STX | bpf::MEM | bpf::DW, false, 0, "STX MEM DW", lower_stx<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::ADD, "STX ATOMIC W ADD", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::AND, "STX ATOMIC W AND", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::OR, "STX ATOMIC W OR", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::XOR, "STX ATOMIC W XOR", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::ADD | bpf::FETCH, "STX ATOMIC W ADD FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::AND | bpf::FETCH, "STX ATOMIC W AND FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::OR | bpf::FETCH, "STX ATOMIC W OR FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::XOR | bpf::FETCH, "STX ATOMIC W XOR FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::XCHG, "STX ATOMIC W XCHG", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::CMPXCHG, "STX ATOMIC W CMPXCHG", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::ADD, "STX ATOMIC DW ADD", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::AND, "STX ATOMIC DW AND", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::OR, "STX ATOMIC DW OR", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::XOR, "STX ATOMIC DW XOR", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::ADD | bpf::FETCH, "STX ATOMIC DW ADD FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::AND | bpf::FETCH, "STX ATOMIC DW AND FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::OR | bpf::FETCH, "STX ATOMIC DW OR FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::XOR | bpf::FETCH, "STX ATOMIC DW XOR FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::XCHG, "STX ATOMIC DW XCHG", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::CMPXCHG, "STX ATOMIC DW CMPXCHG", lower_atomic<D>},
+	{bpf::LD | bpf::IMM | bpf::DW, false, 0, "LD IMM64", lower_ld_imm64<D>},
+};
+
+template <typename D>
+Table<D> x86_64_table() {
+	return Table<D>{x86_64_rules<D>, sizeof(x86_64_rules<D>) / sizeof(x86_64_rules<D>[0])};
+}
+
+// The Arch type core/driver.h is instantiated with.
+struct X86_64 {
+	static constexpr const char *name = "x86_64";
+	// Bytes per BPF instruction assumed by the first pass (more than any
+	// rule emits, so that sizes only shrink from there).
+	static constexpr uint32_t initial_insn_bytes = 64;
+	template <typename D>
+	static Table<D> table() { return x86_64_table<D>(); }
+	template <typename D>
+	static void prologue(JitCtx<D> &c) { x86_64_prologue<D>(c); }
+	template <typename D>
+	static void epilogue(JitCtx<D> &c) { x86_64_epilogue<D>(c); }
+};
+
+} // namespace x86_64
+} // namespace vjit
+
+#endif

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+// The multi-pass JIT driver, for any backend. Freestanding, no allocation:
+// every buffer comes in through struct vjit_jit (core/vjit_jit.h).
+//
+// An Arch type provides
+//   template <typename D> static Table<D> table();
+//   template <typename D> static void prologue(JitCtx<D> &);
+//   template <typename D> static void epilogue(JitCtx<D> &);
+//   static constexpr uint32_t initial_insn_bytes;  first-pass guess per insn
+//
+// Layout, as the kernel's JITs do it: addrs[i] is the native offset where
+// BPF instruction i starts, addrs[len] the epilogue's. The first pass reads
+// a pessimistic layout (initial_insn_bytes per instruction) and every pass
+// rewrites addrs[] in place while it goes (backward jumps see this pass's
+// offsets, forward jumps the previous pass's). Passes repeat until one
+// changes nothing (then every jump was encoded against the final offsets),
+// at most MAX_PASSES times. The emitting pass must then reproduce exactly
+// the same offsets, or the image is refused.
+//
+// LD_IMM64 takes two slots: the second slot's offset is the end of the pair
+// (a jump there is invalid anyway).
+#ifndef VJIT_CORE_DRIVER_H
+#define VJIT_CORE_DRIVER_H
+
+#include "core/jit.h"
+#include "core/semantics.h"
+#include "core/vjit_jit.h"
+
+namespace vjit {
+
+constexpr unsigned DRIVER_MAX_PASSES = 32;
+// Largest stack_depth accepted (the kernel's own limit per program is 512;
+// vjit takes more for converted classic programs, but bounds it).
+constexpr uint32_t DRIVER_MAX_STACK = 1u << 16;
+// Largest image the driver lays out (offsets stay far from 2^32).
+constexpr uint32_t DRIVER_MAX_IMAGE = 1u << 30;
+
+inline int driver_fail(struct vjit_jit *j, int err, uint32_t insn) {
+	j->error = err;
+	j->error_insn = insn;
+	const Insn *insns = static_cast<const Insn *>(j->insns);
+	j->error_opcode = insns && insn < j->len ? insns[insn].code : 0;
+	return err;
+}
+
+inline int lower_error_code(LowerError e) {
+	// An operand no form can express (a helper beyond rel32) or a variant
+	// the rule refuses: either way the kernel's JIT gets the program.
+	return e == LowerError::NONE ? VJIT_OK : VJIT_E_UNSUPPORTED_OPCODE;
+}
+
+// Structural checks every pass relies on: opcodes Linux 6.1 accepts and the
+// table has, register numbers, LD_IMM64 pairs, jump targets in range.
+template <typename Arch>
+int driver_check(struct vjit_jit *j) {
+	using namespace bpf;
+	j->error = VJIT_OK;
+	j->error_insn = 0;
+	j->error_opcode = 0;
+	if (!j->insns || j->len == 0 || !j->addrs || j->stack_depth > DRIVER_MAX_STACK)
+		return driver_fail(j, VJIT_E_BAD_PROGRAM, 0);
+	const Insn *insns = static_cast<const Insn *>(j->insns);
+	const Table<Concrete> table = Arch::template table<Concrete>();
+	for (uint32_t i = 0; i < j->len; i++) {
+		const Insn &in = insns[i];
+		if (!opcode_valid(in.code, in.imm) || in.dst > AX || in.src > AX)
+			return driver_fail(j, VJIT_E_BAD_PROGRAM, i);
+		if (!table.find(in.code, in.imm))
+			return driver_fail(j, VJIT_E_UNSUPPORTED_OPCODE, i);
+		if (is_ld_imm64(in.code)) {
+			if (i + 1 >= j->len)
+				return driver_fail(j, VJIT_E_BAD_PROGRAM, i);
+			i++;
+			continue;
+		}
+		if (is_jmp(in.code) && op(in.code) != CALL && op(in.code) != EXIT) {
+			int64_t t = (int64_t)i + 1 + in.off;
+			if (t < 0 || t >= (int64_t)j->len)
+				return driver_fail(j, VJIT_E_BAD_PROGRAM, i);
+		}
+	}
+	return VJIT_OK;
+}
+
+inline JitCtx<Concrete> driver_ctx(const struct vjit_jit *j) {
+	JitCtx<Concrete> c;
+	c.addrs = j->addrs;
+	c.n_insns = j->len;
+	c.call_base = j->call_base;
+	c.opts.rethunk = (j->flags & VJIT_F_RETHUNK) != 0;
+	c.opts.return_thunk = j->return_thunk;
+	c.opts.stack_depth = j->stack_depth;
+	return c;
+}
+
+// One pass over the program. update: rewrite addrs[] (sizing), else check
+// that every offset is reproduced (emitting). *changed tells whether any
+// offset moved.
+template <typename Arch>
+int driver_pass(struct vjit_jit *j, JitCtx<Concrete> &c, bool update, bool *changed) {
+	const Insn *insns = static_cast<const Insn *>(j->insns);
+	const Table<Concrete> table = Arch::template table<Concrete>();
+	*changed = false;
+	auto settle = [&](uint32_t i) {
+		if (j->addrs[i] != c.len) {
+			*changed = true;
+			if (update)
+				j->addrs[i] = c.len;
+		}
+	};
+	Arch::template prologue<Concrete>(c);
+	if (c.error != LowerError::NONE)
+		return driver_fail(j, lower_error_code(c.error), 0);
+	for (uint32_t i = 0; i < j->len; i++) {
+		settle(i);
+		const Rule<Concrete> *rule = table.find(insns[i].code, insns[i].imm);
+		if (!rule)
+			return driver_fail(j, VJIT_E_UNSUPPORTED_OPCODE, i);
+		c.cur = i;
+		rule->lower(c, fields_of(&insns[i]));
+		if (c.error != LowerError::NONE)
+			return driver_fail(j, lower_error_code(c.error), i);
+		if (c.len > DRIVER_MAX_IMAGE)
+			return driver_fail(j, VJIT_E_TOO_LARGE, i);
+		if (bpf::is_ld_imm64(insns[i].code))
+			settle(++i);
+	}
+	settle(j->len);
+	Arch::template epilogue<Concrete>(c);
+	if (c.error != LowerError::NONE)
+		return driver_fail(j, lower_error_code(c.error), j->len);
+	return VJIT_OK;
+}
+
+// Sizing: passes without output until the offsets settle; sets image_len.
+// The final image address is not known yet: calls and the return thunk are
+// sized as if the image sat at call_base (their length does not depend on
+// the address; whether they reach is checked again when emitting).
+template <typename Arch>
+int driver_size(struct vjit_jit *j) {
+	int err = driver_check<Arch>(j);
+	if (err)
+		return err;
+	const uint32_t prologue_guess = Arch::initial_insn_bytes;
+	for (uint32_t i = 0; i <= j->len; i++)
+		j->addrs[i] = prologue_guess + i * Arch::initial_insn_bytes;
+	j->image_len = 0;
+	j->passes = 0;
+	for (unsigned pass = 0; pass < DRIVER_MAX_PASSES; pass++) {
+		JitCtx<Concrete> c = driver_ctx(j);
+		c.image_base = j->call_base;
+		bool changed = false;
+		err = driver_pass<Arch>(j, c, true, &changed);
+		j->passes = pass + 1;
+		if (err)
+			return err;
+		if (!changed) {
+			if (j->max_image_len && c.len > j->max_image_len)
+				return driver_fail(j, VJIT_E_TOO_LARGE, j->len);
+			j->image_len = c.len;
+			return VJIT_OK;
+		}
+	}
+	return driver_fail(j, VJIT_E_NO_CONVERGENCE, j->len);
+}
+
+// Emitting: one pass into rw (image_len bytes) for the image that will run
+// at ro_addr, after driver_size on the same j. Must reproduce addrs[].
+template <typename Arch>
+int driver_emit(struct vjit_jit *j, uint8_t *rw, uint64_t ro_addr) {
+	int err = driver_check<Arch>(j);
+	if (err)
+		return err;
+	if (!rw || j->image_len == 0)
+		return driver_fail(j, VJIT_E_BAD_PROGRAM, 0);
+	JitCtx<Concrete> c = driver_ctx(j);
+	c.buf = rw;
+	c.cap = j->image_len;
+	c.image_base = ro_addr;
+	bool changed = false;
+	err = driver_pass<Arch>(j, c, false, &changed);
+	if (err)
+		return err;
+	if (changed || c.overflow || c.len != j->image_len)
+		return driver_fail(j, VJIT_E_NO_CONVERGENCE, j->len);
+	return VJIT_OK;
+}
+
+inline const char *driver_error_name(int error) {
+	switch (error) {
+	case VJIT_OK: return "ok";
+	case VJIT_E_UNSUPPORTED_OPCODE: return "unsupported opcode";
+	case VJIT_E_BAD_PROGRAM: return "bad program";
+	case VJIT_E_TOO_LARGE: return "image too large";
+	case VJIT_E_NO_CONVERGENCE: return "offsets did not converge";
+	case VJIT_E_NO_MEMORY: return "no memory";
+	}
+	return "unknown error";
+}
+
+} // namespace vjit
+
+#endif
