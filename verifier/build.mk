@@ -1,0 +1,28 @@
+# vjit-verify: the Z3 proofs of the codegen tables, and their tests.
+#
+#   build/bin/vjit-verify        the verifier (make verify runs it on every arch)
+#   check-verifier               GoogleTest: ISA model vs the real CPU, explorer,
+#                                mutants (each must be rejected)
+#   check-verify-x86_64          the full x86-64 proof (vjit-verify --arch x86_64)
+
+VERIFY_LDLIBS := -lz3 -lcapstone -pthread
+
+VERIFIER_SRCS := verifier/symbolic.cc verifier/explore.cc
+VERIFIER_OBJS := $(VERIFIER_SRCS:%.cc=$(OBJ)/%.o)
+
+$(OBJ)/selftests/verifier/x86_run.o: selftests/verifier/x86_run.S
+	@mkdir -p $(dir $@)
+	$(CXX) -c $< -o $@
+
+VERIFIER_TEST_OBJS := $(OBJ)/selftests/verifier/x86_model_test.o \
+	$(OBJ)/selftests/verifier/x86_run.o
+
+$(BIN)/vjit-verifier-tests: $(VERIFIER_TEST_OBJS) $(VERIFIER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $^ -lgtest -lgtest_main $(VERIFY_LDLIBS)
+
+.PHONY: check-verifier
+check-verifier: $(BIN)/vjit-verifier-tests
+	$(BIN)/vjit-verifier-tests
+
+CHECKS += check-verifier

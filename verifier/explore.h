@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+// Path enumeration with replay.
+//
+// A lowering template (and the semantics and ISA model run after it) makes
+// control decisions D::when(c, why). Explorer::explore runs a body once per
+// feasible sequence of decisions: the body is run with a script (a list of
+// booleans); at the first decision past the script, both outcomes are checked
+// against the path condition (incremental Z3, check with assumptions) and,
+// when both are feasible, the second is recorded as a pending prefix and the
+// body is re-run for it later. Decisions whose condition simplifies to a
+// constant never fork (sym_decide answers them before they reach us).
+#ifndef VJIT_VERIFIER_EXPLORE_H
+#define VJIT_VERIFIER_EXPLORE_H
+
+#include <z3++.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "verifier/symbolic.h"
+
+namespace vjit {
+
+// Thrown (hosted code only) to abandon a path whose condition has become
+// unsatisfiable, e.g. after an assumption.
+struct InfeasiblePath {};
+
+struct Decision {
+	const char *why;
+	bool taken;
+};
+
+class Explorer {
+public:
+	Explorer();
+	~Explorer();
+	Explorer(const Explorer &) = delete;
+	Explorer &operator=(const Explorer &) = delete;
+
+	// Runs body once per feasible path; stops after max_paths (returns
+	// false then). The body sees a fresh path condition each time.
+	bool explore(const std::function<void()> &body, size_t max_paths = 100000);
+
+	// Adds c to the path condition. Throws InfeasiblePath when that makes
+	// the path infeasible and check is set.
+	void assume(const SBool &c, bool check = false);
+	// Is the path condition satisfiable (the path not vacuous)?
+	bool feasible();
+	// Proves goal under the path condition. On failure, *cex gets a model
+	// of the path condition and the goal's negation.
+	enum class Proof { PROVED, FAILED, UNKNOWN };
+	Proof prove(const SBool &goal, z3::model *cex);
+
+	const std::vector<Decision> &decisions() const { return trail_; }
+	size_t paths() const { return paths_; }
+	size_t checks() const { return checks_; }
+	z3::solver &solver() { return solver_; }
+
+	bool decide(const z3::expr &c, const char *why);
+
+private:
+	z3::solver solver_;
+	std::vector<bool> script_;
+	size_t pos_ = 0;
+	std::vector<std::vector<bool>> pending_;
+	std::vector<Decision> trail_;
+	size_t paths_ = 0, checks_ = 0;
+	// A model of the current path condition, when one is known: a
+	// decision whose condition it satisfies needs one check, not two.
+	bool have_model_ = false;
+	z3::model model_;
+
+	z3::check_result check_with(const z3::expr &a);
+};
+
+// The explorer running on this thread (set by explore()).
+Explorer *current_explorer();
+
+} // namespace vjit
+
+#endif
