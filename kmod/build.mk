@@ -28,7 +28,7 @@ $(BIN)/vjitctl: user/vjitctl.c
 	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
 
 .PHONY: vm-check bench-vm
-vm-check: kmod/vjit.ko $(BIN)/vjitctl
+vm-check: kmod/vjit.ko $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS))
 	selftests/vm/run.sh check
 
 bench-vm: kmod/vjit.ko $(BIN)/vjitctl

@@ -96,6 +96,17 @@ sed -n '/VJIT-VM-START/,/^VJIT-VM-DMESG-BEGIN/p' "$out" | sed 's/.*VJIT-VM-START
 p=$(grep -c '^PASS:' "$out" || true)
 f=$(grep -c '^FAIL:' "$out" || true)
 f=$((f + bad))
+if [ "$plan" = check ]; then
+	# test 5, on the host: vjit's reference interpreter vs the guest's results
+	if [ -x "$ROOT/build/bin/vjit-run" ]; then
+		python3 "$HERE/compare-ebpf.py" "$out" "$ROOT/build/bin/vjit-run" "$B/ebpf" > "$B/ebpf.out" || true
+		cat "$B/ebpf.out"
+		p=$((p + $(grep -c '^PASS:' "$B/ebpf.out" || true)))
+		f=$((f + $(grep -c '^FAIL:' "$B/ebpf.out" || true)))
+	else
+		echo "PENDING: vjit's interpreter vs Linux's (build/bin/vjit-run not built)"
+	fi
+fi
 if [ "$plan" = bench ]; then
 	awk '
 	/^bench: /    { ns[$2] = $3 }

@@ -54,6 +54,7 @@ plan_check() {
 	grep -q ' 0 FAILED' /tmp/tb-stock.sum && pass "test_bpf on the stock JIT" \
 		|| fail "test_bpf on the stock JIT"
 	/vmtest checks | sed 's/^\(PASS\|FAIL\): /\1: stock: /'
+	/vmtest ebpf 300    # test 5: compared on the host with vjit-run --interp
 
 	echo "== vjit, mode all: test_bpf"
 	load_vjit all || return

@@ -12,6 +12,10 @@
  *   vmtest bench LABEL         ns per syscall through a ~300-rule filter
  *   vmtest compile LABEL N     install the ~300-rule filter N times
  *   vmtest demo                a small policy, and what it decides
+ *   vmtest ebpf N              N random eBPF socket filters run by the
+ *                              kernel's interpreter (BPF_PROG_TEST_RUN, JIT
+ *                              off); prints each program and its result for
+ *                              the host to compare with vjit's interpreter
  *
  * Every check prints "PASS: name" or "FAIL: name: why".
  */
@@ -19,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/bpf.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
@@ -775,6 +780,158 @@ static int cmd_compile(const char *label, int batches)
 	return 0;
 }
 
+
+/* ---- random eBPF programs through the kernel's interpreter ---- */
+
+#define EI(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+
+/*
+ * Registers only and the stack: r0-r9 start from random 64-bit constants,
+ * the 8 stack slots below r10 are written first; ALU64/ALU32 with K and X
+ * (shift amounts masked first, division by registers left to the
+ * semantics), byte swaps, stack loads and stores of every size, forward
+ * JMP/JMP32 of every condition. The context is never read.
+ */
+static unsigned int random_ebpf(struct bpf_insn *p, unsigned int body)
+{
+	static const uint8_t alu[] = {
+		BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_MOD, BPF_OR, BPF_AND,
+		BPF_XOR, BPF_MOV, BPF_LSH, BPF_RSH, BPF_ARSH, BPF_NEG, BPF_END,
+	};
+	static const uint8_t jmp[] = {
+		BPF_JEQ, BPF_JNE, BPF_JGT, BPF_JGE, BPF_JLT, BPF_JLE, BPF_JSGT,
+		BPF_JSGE, BPF_JSLT, BPF_JSLE, BPF_JSET, BPF_JA,
+	};
+	static const uint8_t sizes[] = { BPF_B, BPF_H, BPF_W, BPF_DW };
+	unsigned int n = 0, r, end;
+
+	for (r = 0; r <= 9; r++) {
+		uint64_t v = rnd();
+
+		if (rnd() % 3 == 0)
+			v %= 70;
+		p[n++] = EI(BPF_LD | BPF_IMM | BPF_DW, r, 0, 0, (int32_t)v);
+		p[n++] = EI(0, 0, 0, 0, (int32_t)(v >> 32));
+	}
+	for (r = 1; r <= 8; r++)
+		p[n++] = EI(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, rnd() % 10, -8 * (int)r, 0);
+	end = n + body;
+	while (n < end) {
+		unsigned int left = end - n, kind = rnd() % 10;
+		uint8_t dst = rnd() % 10, src = rnd() % 10;
+		int32_t k = (int32_t)rnd();
+
+		if (rnd() % 2)
+			k %= 70;
+		if (kind < 5) {
+			uint8_t op = alu[rnd() % sizeof(alu)];
+			uint8_t cls = rnd() & 1 ? BPF_ALU64 : BPF_ALU;
+			int use_x = rnd() & 1;
+			unsigned int bits = cls == BPF_ALU64 ? 64 : 32;
+
+			if (op == BPF_END) {
+				static const int w[] = { 16, 32, 64 };
+
+				p[n++] = EI(BPF_ALU | BPF_END | (rnd() & 1 ? BPF_TO_BE : BPF_TO_LE), dst, 0, 0, w[rnd() % 3]);
+				continue;
+			}
+			if (op == BPF_NEG) {
+				p[n++] = EI(cls | BPF_NEG, dst, 0, 0, 0);
+				continue;
+			}
+			if ((op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH)) {
+				if (use_x) {
+					if (left < 2)
+						continue;
+					p[n++] = EI(BPF_ALU64 | BPF_AND | BPF_K, src, 0, 0, (int32_t)bits - 1);
+				} else {
+					k = (int32_t)((uint32_t)k % bits);
+				}
+			}
+			if ((op == BPF_DIV || op == BPF_MOD) && !use_x && k == 0)
+				k = 7;
+			p[n++] = EI(cls | op | (use_x ? BPF_X : BPF_K), dst, use_x ? src : 0, 0, use_x ? 0 : k);
+		} else if (kind < 7) {
+			uint8_t sz = sizes[rnd() % 4];
+			int bytes = sz == BPF_B ? 1 : sz == BPF_H ? 2 : sz == BPF_W ? 4 : 8;
+			int16_t off = (int16_t)(-8 * (int)(1 + rnd() % 8) + bytes * (int)(rnd() % (8 / bytes)));
+
+			if (rnd() & 1)
+				p[n++] = EI(BPF_LDX | BPF_MEM | sz, dst, BPF_REG_10, off, 0);
+			else if (rnd() & 1)
+				p[n++] = EI(BPF_STX | BPF_MEM | sz, BPF_REG_10, src, off, 0);
+			else
+				p[n++] = EI(BPF_ST | BPF_MEM | sz, BPF_REG_10, 0, off, k);
+		} else if (left > 1) {
+			uint8_t op = jmp[rnd() % sizeof(jmp)];
+			uint8_t cls = op != BPF_JA && rnd() & 1 ? BPF_JMP32 : BPF_JMP;
+			int use_x = op != BPF_JA && rnd() & 1;
+			int16_t off = (int16_t)(rnd() % left); /* forward, stays inside */
+
+			p[n++] = EI(cls | op | (use_x ? BPF_X : BPF_K), op == BPF_JA ? 0 : dst, use_x ? src : 0, off, op == BPF_JA ? 0 : k);
+		}
+	}
+	p[n++] = EI(BPF_EXIT | BPF_JMP, 0, 0, 0, 0);
+	return n;
+}
+
+static long sys_bpf(int cmd, union bpf_attr *a)
+{
+	return syscall(__NR_bpf, cmd, a, sizeof(*a));
+}
+
+static int cmd_ebpf(int count)
+{
+	static struct bpf_insn prog[256];
+	static char log[65536];
+	unsigned char pkt[64] = { 0 };
+	int i, loaded = 0;
+
+	rng_state = 0x2545f4914f6cdd1dull;
+	if (set_jit(0)) {
+		fail("eBPF random programs", "cannot turn the JIT off");
+		return 1;
+	}
+	for (i = 0; i < count; i++) {
+		union bpf_attr a;
+		unsigned int n = random_ebpf(prog, 40), j;
+		int fd;
+
+		memset(&a, 0, sizeof(a));
+		a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+		a.insns = (uint64_t)(uintptr_t)prog;
+		a.insn_cnt = n;
+		a.license = (uint64_t)(uintptr_t)"GPL";
+		a.log_buf = (uint64_t)(uintptr_t)log;
+		a.log_size = sizeof(log);
+		a.log_level = 0;
+		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+		if (fd < 0) {
+			printf("ebpf-rejected %d %s\n", i, strerror(errno));
+			continue;
+		}
+		memset(&a, 0, sizeof(a));
+		a.test.prog_fd = (uint32_t)fd;
+		a.test.data_in = (uint64_t)(uintptr_t)pkt;
+		a.test.data_size_in = sizeof(pkt);
+		a.test.repeat = 1;
+		if (sys_bpf(BPF_PROG_TEST_RUN, &a)) {
+			printf("ebpf-norun %d %s\n", i, strerror(errno));
+			close(fd);
+			continue;
+		}
+		close(fd);
+		printf("ebpf-prog %d ", i);
+		for (j = 0; j < n * sizeof(struct bpf_insn); j++)
+			printf("%02x", ((unsigned char *)prog)[j]);
+		printf("\nebpf-ret %d 0x%08x\n", i, a.test.retval);
+		loaded++;
+	}
+	set_jit(1);
+	printf("ebpf: %d of %d programs accepted and run with the JIT off\n", loaded, count);
+	return 0;
+}
+
 /* ---- demo ---- */
 
 static int demo_child(void *arg)
@@ -820,6 +977,8 @@ int main(int argc, char **argv)
 		return WEXITSTATUS(in_child(bench_child, argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "compile"))
 		return cmd_compile(argv[2], atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "ebpf"))
+		return cmd_ebpf(atoi(argv[2]));
 	if (argc == 2 && !strcmp(argv[1], "demo"))
 		return WEXITSTATUS(in_child(demo_child, NULL));
 	fprintf(stderr, "usage: vmtest checks [--vjit] | hold DIR | stress SECS PROCS |"
