@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+// The driver and the C API: errors, layout of addrs[], the prologue and
+// epilogue conventions (entry nop, callee-saved registers, stack alignment
+// at helper calls, return thunk).
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "selftests/x86_64/harness.h"
+
+using namespace vjit_test;
+
+// A return thunk (what x86_return_thunk does, minus the mitigation).
+asm(".text\n.globl vjit_test_return_thunk\nvjit_test_return_thunk:\n\tret\n\tint3\n");
+// A helper returning rsp mod 16 at its entry (8 if the caller's rsp was
+// 16-byte aligned at the call, as the System V ABI requires).
+asm(".text\n.globl vjit_test_rsp_mod16\nvjit_test_rsp_mod16:\n"
+    "\tmov %rsp, %rax\n\tand $15, %rax\n\tret\n");
+// Calls fn(ctx) with rbx, rbp, r12-r15 set to known values; returns how many
+// of them differ afterwards (0: the callee preserved them), and fn's result
+// in *r0.
+asm(".text\n.globl vjit_test_call_saved\nvjit_test_call_saved:\n"
+    "\tpush %rbx\n\tpush %rbp\n\tpush %r12\n\tpush %r13\n\tpush %r14\n\tpush %r15\n"
+    "\tpush %rdx\n"
+    "\tmovabs $0x1111111111111111, %rbx\n\tmovabs $0x2222222222222222, %rbp\n"
+    "\tmovabs $0x3333333333333333, %r12\n\tmovabs $0x4444444444444444, %r13\n"
+    "\tmovabs $0x5555555555555555, %r14\n\tmovabs $0x6666666666666666, %r15\n"
+    "\tcall *%rsi\n"
+    "\tpop %rdx\n\tmov %rax, (%rdx)\n\txor %eax, %eax\n"
+    "\tmovabs $0x1111111111111111, %rcx\n\tcmp %rcx, %rbx\n\tsetne %cl\n\tmovzbl %cl, %ecx\n\tadd %ecx, %eax\n"
+    "\tmovabs $0x2222222222222222, %rcx\n\tcmp %rcx, %rbp\n\tsetne %cl\n\tmovzbl %cl, %ecx\n\tadd %ecx, %eax\n"
+    "\tmovabs $0x3333333333333333, %rcx\n\tcmp %rcx, %r12\n\tsetne %cl\n\tmovzbl %cl, %ecx\n\tadd %ecx, %eax\n"
+    "\tmovabs $0x4444444444444444, %rcx\n\tcmp %rcx, %r13\n\tsetne %cl\n\tmovzbl %cl, %ecx\n\tadd %ecx, %eax\n"
+    "\tmovabs $0x5555555555555555, %rcx\n\tcmp %rcx, %r14\n\tsetne %cl\n\tmovzbl %cl, %ecx\n\tadd %ecx, %eax\n"
+    "\tmovabs $0x6666666666666666, %rcx\n\tcmp %rcx, %r15\n\tsetne %cl\n\tmovzbl %cl, %ecx\n\tadd %ecx, %eax\n"
+    "\tpop %r15\n\tpop %r14\n\tpop %r13\n\tpop %r12\n\tpop %rbp\n\tpop %rbx\n\tret\n");
+extern "C" void vjit_test_return_thunk();
+extern "C" uint64_t vjit_test_rsp_mod16(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+extern "C" int vjit_test_call_saved(uint64_t ctx, void *fn, uint64_t *r0);
+
+namespace {
+
+Machine &machine() {
+	static Machine m;
+	return m;
+}
+
+struct Jit {
+	std::vector<Insn> prog;
+	std::vector<unsigned> addrs;
+	struct vjit_jit j;
+	explicit Jit(const std::vector<Insn> &p) : prog(p), addrs(p.size() + 1, 0) {
+		memset(&j, 0, sizeof(j));
+		j.insns = prog.data();
+		j.len = (unsigned)p.size();
+		j.stack_depth = 64;
+		j.call_base = (uint64_t)(uintptr_t)&helper_base;
+		j.addrs = addrs.data();
+	}
+};
+
+std::vector<Insn> ret42() {
+	return {I(bpf::ALU64 | bpf::MOV | bpf::K, 0, 0, 0, 42), exit_insn()};
+}
+
+TEST(Driver, RejectsBadPrograms) {
+	struct Case {
+		const char *what;
+		std::vector<Insn> prog;
+		int err;
+		unsigned insn;
+	};
+	const Case cases[] = {
+		{"empty", {}, VJIT_E_BAD_PROGRAM, 0},
+		{"invalid opcode", {I(0xff, 0, 0, 0, 0), exit_insn()}, VJIT_E_BAD_PROGRAM, 0},
+		{"register 12", {I(bpf::ALU64 | bpf::MOV | bpf::K, 0, 0, 0, 0), I(bpf::ALU64 | bpf::MOV | bpf::X, 12, 0, 0, 0), exit_insn()}, VJIT_E_BAD_PROGRAM, 1},
+		{"ld_imm64 cut", {exit_insn(), I(bpf::LD | bpf::IMM | bpf::DW, 0, 0, 0, 1)}, VJIT_E_BAD_PROGRAM, 1},
+		{"jump past the end", {I(bpf::JMP | bpf::JA, 0, 0, 5, 0), exit_insn()}, VJIT_E_BAD_PROGRAM, 0},
+		{"jump before the start", {exit_insn(), I(bpf::JMP | bpf::JEQ | bpf::K, 1, 0, -3, 0), exit_insn()}, VJIT_E_BAD_PROGRAM, 1},
+		{"END imm 8", {I(bpf::ALU | bpf::END, 0, 0, 0, 8), exit_insn()}, VJIT_E_BAD_PROGRAM, 0},
+		{"bpf-to-bpf call", {I(bpf::JMP | bpf::CALL, 0, bpf::PSEUDO_CALL, 0, 1), exit_insn(), exit_insn()}, VJIT_E_UNSUPPORTED_OPCODE, 0},
+		{"kfunc call", {I(bpf::JMP | bpf::CALL, 0, bpf::PSEUDO_KFUNC_CALL, 0, 1), exit_insn()}, VJIT_E_UNSUPPORTED_OPCODE, 0},
+		{"ld_imm64 pseudo func", {I(bpf::LD | bpf::IMM | bpf::DW, 0, bpf::PSEUDO_FUNC, 0, 1), I(0, 0, 0, 0, 0), exit_insn()}, VJIT_E_UNSUPPORTED_OPCODE, 0},
+	};
+	for (const Case &c : cases) {
+		Jit jit(c.prog);
+		std::vector<Insn> dummy(1);
+		if (c.prog.empty())
+			jit.j.insns = dummy.data();  // len 0 with a valid pointer
+		EXPECT_EQ(vjit_x86_64_size(&jit.j), c.err) << c.what;
+		EXPECT_EQ(jit.j.error, c.err) << c.what;
+		EXPECT_EQ(jit.j.error_insn, c.insn) << c.what;
+		EXPECT_STRNE(vjit_jit_error_name(c.err), "unknown error");
+	}
+}
+
+TEST(Driver, LayoutAndEntry) {
+	std::vector<Insn> p;
+	ld_imm64(p, 0, 0x0123456789abcdefull);
+	p.push_back(I(bpf::ALU64 | bpf::ADD | bpf::K, 0, 0, 0, 1));
+	p.push_back(exit_insn());
+	Jit jit(p);
+	ASSERT_EQ(vjit_x86_64_size(&jit.j), 0);
+	EXPECT_GE(jit.j.passes, 2u);
+	EXPECT_LE(jit.j.passes, 32u);
+	// addrs: increasing; the second LD_IMM64 slot is the end of the pair.
+	EXPECT_LT(jit.addrs[0], jit.addrs[1]);
+	EXPECT_EQ(jit.addrs[1], jit.addrs[2]);
+	EXPECT_LT(jit.addrs[2], jit.addrs[3]);
+	EXPECT_LT(jit.addrs[3], jit.addrs[4]);
+	EXPECT_LT(jit.addrs[4], jit.j.image_len);
+	Machine &m = machine();
+	ASSERT_EQ(vjit_x86_64_emit(&jit.j, m.image, (uint64_t)(uintptr_t)m.image), 0);
+	const uint8_t nop5[] = {0x0f, 0x1f, 0x44, 0x00, 0x00};
+	EXPECT_EQ(memcmp(m.image, nop5, 5), 0) << "entry must be the 5-byte nop the kernel patches";
+	EXPECT_EQ(m.image[jit.j.image_len - 2], 0xc3) << disasm(m.image, jit.j.image_len);
+	EXPECT_EQ(m.image[jit.j.image_len - 1], 0xcc);
+	// A second emit with offsets that moved is refused.
+	jit.addrs[3]++;
+	EXPECT_EQ(vjit_x86_64_emit(&jit.j, m.image, (uint64_t)(uintptr_t)m.image), VJIT_E_NO_CONVERGENCE);
+}
+
+TEST(Driver, ImageLimits) {
+	Jit jit(ret42());
+	jit.j.max_image_len = 16;
+	EXPECT_EQ(vjit_x86_64_size(&jit.j), VJIT_E_TOO_LARGE);
+	Jit ok(ret42());
+	ASSERT_EQ(vjit_x86_64_size(&ok.j), 0);
+	EXPECT_NE(vjit_x86_64_emit(&ok.j, nullptr, 0), 0);
+}
+
+TEST(Driver, HelperOutOfReach) {
+	std::vector<Insn> p = {I(bpf::JMP | bpf::CALL, 0, 0, 0, 0), exit_insn()};
+	Jit jit(p);
+	ASSERT_EQ(vjit_x86_64_size(&jit.j), 0);
+	Machine &m = machine();
+	// The image 8 GB away from call_base: rel32 cannot reach.
+	EXPECT_EQ(vjit_x86_64_emit(&jit.j, m.image, jit.j.call_base + (8ull << 30)), VJIT_E_UNSUPPORTED_OPCODE);
+	EXPECT_EQ(jit.j.error_insn, 0u);
+}
+
+TEST(Driver, PreservesCalleeSavedAndAlignsCalls) {
+	Machine &m = machine();
+	std::vector<Insn> p;
+	// Clobber every BPF register, call a helper that reports rsp alignment.
+	for (uint8_t r = 0; r <= 9; r++)
+		ld_imm64(p, r, 0xdead0000beef0000ull + r);
+	p.push_back(I(bpf::JMP | bpf::CALL, 0, 0, 0, helper_imm(vjit_test_rsp_mod16)));
+	p.push_back(I(bpf::ALU64 | bpf::DIV | bpf::X, 6, 7, 0, 0));  // uses r9/r11/r12 scratch
+	p.push_back(I(bpf::ALU64 | bpf::LSH | bpf::X, 8, 9, 0, 0));
+	p.push_back(I(bpf::STX | bpf::ATOMIC | bpf::DW, 10, 6, -8, bpf::OR | bpf::FETCH));
+	p.push_back(exit_insn());
+	ASSERT_EQ(jit_only(m, p), 0);
+	uint64_t r0 = ~0ull;
+	EXPECT_EQ(vjit_test_call_saved((uint64_t)(uintptr_t)m.data, m.image, &r0), 0)
+		<< "rbx, rbp, r12-r15 must survive the program";
+	EXPECT_EQ(r0, 8u) << "rsp must be 16-byte aligned at helper calls";
+}
+
+TEST(Driver, ReturnThunk) {
+	Machine &m = machine();
+	std::vector<uint8_t> bytes;
+	const uint64_t thunk = (uint64_t)(uintptr_t)&vjit_test_return_thunk;
+	ASSERT_EQ(jit_only(m, ret42(), &bytes, VJIT_F_RETHUNK, thunk), 0);
+	// The epilogue ends with jmp rel32 to the thunk, and there is no ret.
+	ASSERT_GE(bytes.size(), 5u);
+	EXPECT_EQ(bytes[bytes.size() - 5], 0xe9);
+	std::string text = disasm(bytes.data(), bytes.size());
+	EXPECT_EQ(text.find("ret"), std::string::npos) << text;
+	EXPECT_NE(text.find("jmp"), std::string::npos) << text;
+	uint64_t r0 = 0;
+	EXPECT_EQ(vjit_test_call_saved(0, m.image, &r0), 0);
+	EXPECT_EQ(r0, 42u);
+	// A thunk out of rel32 reach is refused when emitting.
+	std::vector<Insn> p = ret42();
+	Jit far(p);
+	far.j.flags = VJIT_F_RETHUNK;
+	far.j.return_thunk = thunk + (16ull << 30);
+	far.j.call_base = far.j.return_thunk;
+	ASSERT_EQ(vjit_x86_64_size(&far.j), 0);
+	EXPECT_NE(vjit_x86_64_emit(&far.j, m.image, (uint64_t)(uintptr_t)m.image), 0);
+}
+
+TEST(Driver, ManyJumpsConverge) {
+	// A long chain of forward and backward jumps across blocks larger than
+	// rel8: the passes settle and the program still computes the right sum.
+	std::vector<Insn> p;
+	p.push_back(I(bpf::ALU64 | bpf::MOV | bpf::K, 0, 0, 0, 0));
+	p.push_back(I(bpf::ALU64 | bpf::MOV | bpf::K, 1, 0, 0, 200));  // loop counter
+	const size_t loop = p.size();
+	for (int i = 0; i < 100; i++)
+		p.push_back(I(bpf::ALU64 | bpf::ADD | bpf::K, 0, 0, 0, 1));
+	p.push_back(I(bpf::ALU64 | bpf::SUB | bpf::K, 1, 0, 0, 1));
+	p.push_back(I(bpf::JMP | bpf::JNE | bpf::K, 1, 0, (int16_t)(loop - p.size() - 1), 0));
+	p.push_back(exit_insn());
+	Outcome o = run_both(machine(), p);
+	ASSERT_EQ(o.jit_error, 0);
+	EXPECT_EQ(o.jit_r0, 20000u);
+	EXPECT_EQ(o.interp_r0, 20000u);
+}
+
+} // namespace
