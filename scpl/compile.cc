@@ -2,6 +2,7 @@
 #include "scpl/compile.h"
 
 #include <algorithm>
+#include <climits>
 #include <map>
 
 #include "core/cbpf_semantics.h"
@@ -131,6 +132,7 @@ struct Range {
 	int decision;     // index into Compiler::decisions_
 	uint64_t weight;  // how much the tree should favour it
 	uint64_t leaf_cost;
+	unsigned max_depth = UINT_MAX; // tree nodes above it, at most (hot syscalls)
 };
 
 class Compiler {
@@ -156,8 +158,6 @@ private:
 	Assembler a_;
 	std::vector<RuleList> decisions_;
 	std::vector<Range> ranges_;
-	std::vector<std::vector<uint64_t>> cost_;
-	std::vector<std::vector<int>> choice_; // split point; LEAF; HOLE
 	static constexpr int LEAF = -1, HOLE = -2;
 
 	int decision_of(const RuleList &rules) {
@@ -207,57 +207,95 @@ private:
 			const RuleList &d = decisions_[r.decision];
 			r.leaf_cost = d.empty() || (d.size() == 1 && !d[0].cond) ? 1 : 2 + 4 * d.size();
 		}
-		for (const std::string &name : opt_.hot) {
+		// Instructions before the tree: ld arch, jeq arch, ld nr. Earlier
+		// arches' checks add one jeq each.
+		const unsigned before = 3 + (unsigned)(&ap - p_.arches.data());
+		for (const auto &[name, max_executed] : opt_.hot) {
 			uint32_t nr;
 			if (syscall_number(*ap.arch, name, &nr) != Lookup::FOUND)
 				continue;
 			for (Range &r : ranges_)
-				if (r.lo <= nr && nr <= r.hi)
-					r.weight += opt_.hot_weight;
+				if (r.lo <= nr && nr <= r.hi && max_executed >= before + r.leaf_cost)
+					r.max_depth = std::min(r.max_depth, max_executed - before - (unsigned)r.leaf_cost);
 		}
 	}
 
 	// Optimal search tree over ranges_: cost = sum of weight × instructions
-	// executed (one per tree node passed, plus the leaf).
+	// executed (one per tree node passed, plus the leaf). Level t < levels
+	// holds the best subtrees rooted at depth t that keep the hot ranges
+	// within their max_depth; level `levels` is unconstrained (deeper than
+	// every bound).
+	struct Level {
+		std::vector<std::vector<uint64_t>> cost;
+		std::vector<std::vector<int>> choice; // split point; LEAF; HOLE
+	};
+	std::vector<Level> levels_;
+	static constexpr uint64_t INF = UINT64_MAX / 4;
+
+	// Bounds no tree can meet are loosened one level at a time (a bound of
+	// n - 1 always holds), rather than failing the compile.
 	void plan() {
+		while (!plan_within_bounds())
+			for (Range &r : ranges_)
+				if (r.max_depth != UINT_MAX)
+					r.max_depth++;
+	}
+
+	bool plan_within_bounds() {
 		const size_t n = ranges_.size();
+		unsigned constrained = 0;
+		for (const Range &r : ranges_)
+			if (r.max_depth != UINT_MAX)
+				constrained = std::max(constrained, r.max_depth + 1);
 		std::vector<uint64_t> prefix(n + 1);
 		for (size_t i = 0; i < n; i++)
 			prefix[i + 1] = prefix[i] + ranges_[i].weight;
-		cost_.assign(n, std::vector<uint64_t>(n));
-		choice_.assign(n, std::vector<int>(n, LEAF));
-		for (size_t i = 0; i < n; i++)
-			cost_[i][i] = ranges_[i].weight * ranges_[i].leaf_cost;
-		for (size_t len = 2; len <= n; len++) {
-			for (size_t i = 0; i + len <= n; i++) {
-				const size_t j = i + len - 1;
-				const uint64_t node = prefix[j + 1] - prefix[i];
-				uint64_t best = UINT64_MAX;
-				for (size_t k = i + 1; k <= j; k++) {
-					uint64_t c = node + cost_[i][k - 1] + cost_[k][j];
-					if (c < best) {
-						best = c;
-						choice_[i][j] = (int)k;
+		levels_.assign(constrained + 1, Level{std::vector<std::vector<uint64_t>>(n, std::vector<uint64_t>(n, INF)),
+						       std::vector<std::vector<int>>(n, std::vector<int>(n, LEAF))});
+		for (unsigned t = constrained + 1; t-- > 0;) {
+			const bool free = t == constrained;
+			Level &L = levels_[t];
+			const Level &below = levels_[free ? t : t + 1];
+			// the free level stands for every depth >= constrained
+			auto fits = [&](size_t r) { return ranges_[r].max_depth >= t; };
+			auto fits_below = [&](size_t r) { return ranges_[r].max_depth >= (free ? t : t + 1); };
+			for (size_t i = 0; i < n; i++)
+				if (fits(i))
+					L.cost[i][i] = ranges_[i].weight * ranges_[i].leaf_cost;
+			for (size_t len = 2; len <= n; len++) {
+				for (size_t i = 0; i + len <= n; i++) {
+					const size_t j = i + len - 1;
+					const uint64_t node = prefix[j + 1] - prefix[i];
+					uint64_t best = INF;
+					for (size_t k = i + 1; k <= j; k++) {
+						uint64_t c = node + below.cost[i][k - 1] + below.cost[k][j];
+						if (c < best) {
+							best = c;
+							L.choice[i][j] = (int)k;
+						}
 					}
-				}
-				// A single number between two ranges that do the same
-				// thing: one "jeq" instead of two bounds.
-				const Range &l = ranges_[i], &m = ranges_[i + 1], &r = ranges_[j];
-				if (len == 3 && m.lo == m.hi && l.decision == r.decision) {
-					uint64_t c = node + m.weight * m.leaf_cost +
-						     (l.weight + r.weight) * l.leaf_cost;
-					if (c < best) {
-						best = c;
-						choice_[i][j] = HOLE;
+					// A single number between two ranges that do the same
+					// thing: one "jeq" instead of two bounds.
+					const Range &l = ranges_[i], &m = ranges_[i + 1], &r = ranges_[j];
+					if (len == 3 && m.lo == m.hi && l.decision == r.decision &&
+					    fits_below(i) && fits_below(i + 1) && fits_below(j)) {
+						uint64_t c = node + m.weight * m.leaf_cost +
+							     (l.weight + r.weight) * l.leaf_cost;
+						if (c < best) {
+							best = c;
+							L.choice[i][j] = HOLE;
+						}
 					}
+					L.cost[i][j] = std::min(best, INF);
 				}
-				cost_[i][j] = best;
 			}
 		}
+		return levels_[0].cost[0][n - 1] < INF;
 	}
 
-	void emit_tree(size_t i, size_t j) {
-		const int c = choice_[i][j];
+	void emit_tree(size_t i, size_t j, unsigned t) {
+		const unsigned level = std::min<unsigned>(t, (unsigned)levels_.size() - 1);
+		const int c = levels_[level].choice[i][j];
 		if (c == LEAF)
 			return emit_leaf(decisions_[ranges_[i].decision]);
 		const int right = a_.label();
@@ -272,15 +310,15 @@ private:
 			a_.jump(JGT, bound, right, Assembler::NEXT);
 		else
 			a_.jump(JGE, bound, right, Assembler::NEXT);
-		emit_tree(i, c - 1);
+		emit_tree(i, c - 1, t + 1);
 		a_.bind(right);
-		emit_tree(c, j);
+		emit_tree(c, j, t + 1);
 	}
 
 	void arch_block(const ArchPolicy &ap) {
 		build_ranges(ap);
 		plan();
-		emit_tree(0, ranges_.size() - 1);
+		emit_tree(0, ranges_.size() - 1, 0);
 	}
 
 	// The rules of one syscall: conditions in order, one return per action.

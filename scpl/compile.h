@@ -7,9 +7,10 @@
 //   path); each leaf returns its action or checks arguments, 64-bit
 //   comparisons done on both 32-bit halves.
 //
-// The tree minimises the instructions executed, each range weighted by how
-// many syscall numbers of the arch's table it covers plus a bonus for hot
-// syscalls (optimal binary search tree by dynamic programming).
+// The tree minimises the instructions executed on average over the arch's
+// syscall numbers (each range weighted by how many it covers: an optimal
+// binary search tree by dynamic programming), with a bound on the path of
+// each hot syscall.
 #ifndef VJIT_SCPL_COMPILE_H
 #define VJIT_SCPL_COMPILE_H
 
@@ -37,11 +38,11 @@ extern const Mutation ALL_MUTATIONS[5];
 
 struct CompileOptions {
 	Mutation mutation = Mutation::NONE;
-	// Hot syscalls get this extra weight (in syscall numbers' worth).
-	std::vector<std::string> hot = {"read", "write", "futex", "epoll_wait", "epoll_pwait",
-					"getpid", "close", "recvfrom", "sendto", "poll", "ppoll",
-					"mmap", "munmap", "clock_gettime", "openat", "fstat"};
-	unsigned hot_weight = 24;
+	// Hot syscalls and the most instructions each may execute (arch
+	// check and number load included); the tree minimises the average over
+	// the arch's syscall numbers within these bounds.
+	std::vector<std::pair<std::string, unsigned>> hot = {
+		{"read", 6}, {"write", 6}, {"getpid", 7}, {"futex", 7}, {"epoll_wait", 7}};
 };
 
 // Throws Error when the filter would exceed the kernel's 4096 instructions.

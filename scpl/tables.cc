@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "scpl/tables.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/futex.h>
@@ -125,6 +126,11 @@ std::string suggest(const std::string &word, const std::vector<std::string> &can
 }
 
 std::optional<int> errno_by_name(const std::string &name) {
+	// names glibc lists under another name of the same value
+	static const std::map<std::string, int> aliases = {
+		{"ENOTSUP", ENOTSUP}, {"EWOULDBLOCK", EWOULDBLOCK}, {"EDEADLOCK", EDEADLOCK}};
+	if (aliases.count(name))
+		return aliases.at(name);
 	for (int e = 1; e < 4096; e++) {
 		const char *s = strerrorname_np(e);
 		if (s && name == s)
