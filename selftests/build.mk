@@ -16,9 +16,9 @@ check-unit: $(UNIT_TEST_BIN) $(BIN)/vjit-run
 # Differential fuzzer: random valid programs through the JIT and the
 # reference interpreter. `make fuzz FUZZ_ITERS=100000 FUZZ_SEED=7`.
 FUZZ_BIN := $(BIN)/vjit-fuzz
-FUZZ_ITERS ?= 200000
+FUZZ_ITERS ?= 1000000
 FUZZ_SEED ?= $(shell date +%s)
-CHECK_FUZZ_ITERS ?= 5000
+CHECK_FUZZ_ITERS ?= 50000
 
 $(FUZZ_BIN): $(OBJ)/selftests/fuzz/fuzz.o $(VJIT_RUNTIME_LIBS)
 	@mkdir -p $(dir $@)

@@ -45,6 +45,17 @@ uint64_t helper_smp_processor_id(uint64_t, uint64_t, uint64_t, uint64_t, uint64_
 	return 0;
 }
 
+// vjit's own test helper (id VJIT_HELPER_TEST_MIX, outside Linux's ids):
+// a pure function of all five arguments, so that argument passing and the
+// result are checked when JIT and interpreter are compared.
+uint64_t helper_test_mix(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e) {
+	uint64_t h = a * 0x9e3779b97f4a7c15ull;
+	h ^= (b + 0x632be59bd9b4e019ull) * 3;
+	h = (h << 13 | h >> 51) + c * 5;
+	h ^= d * 7 + (e << 1);
+	return h;
+}
+
 struct LinuxHelper {
 	int32_t id;
 	const char *name;
@@ -53,6 +64,7 @@ struct LinuxHelper {
 const LinuxHelper linux_helpers[] = {
 	{5, "bpf_ktime_get_ns", helper_ktime_get_ns},
 	{8, "bpf_get_smp_processor_id", helper_smp_processor_id},
+	{VJIT_HELPER_TEST_MIX, "vjit_test_mix", helper_test_mix},
 };
 
 } // namespace
@@ -113,7 +125,7 @@ bool fixup_helper_calls(std::vector<Insn> &prog, std::string *err) {
 		if (!fn) {
 			*err = "insn " + std::to_string(i) + ": helper " + std::to_string(in.imm) +
 			       " is not available in userspace (vjit-run has: 5 ktime_get_ns, "
-			       "8 get_smp_processor_id)";
+			       "8 get_smp_processor_id, 65536 vjit_test_mix)";
 			return false;
 		}
 		in.imm = helper_imm(fn);

@@ -33,7 +33,9 @@ int32_t helper_imm(HelperFn fn);
 CbpfSocketAbi socket_abi();
 
 // Helpers by Linux helper id (BPF_FUNC_*) that make sense without a kernel:
-// only those vjit-run implements. Returns nullptr for any other id.
+// only those vjit-run implements, plus vjit's test helper (the fuzzer's).
+// Returns nullptr for any other id.
+constexpr int32_t VJIT_HELPER_TEST_MIX = 0x10000;
 HelperFn linux_helper(int32_t id, const char **name);
 
 // The interpreter's helper table for everything above (skb loads and the
