@@ -32,4 +32,4 @@ vm-check: kmod/vjit.ko $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS))
 	selftests/vm/run.sh check
 
 bench-vm: kmod/vjit.ko $(BIN)/vjitctl
-	selftests/vm/run.sh bench
+	bench/vm/run.sh

@@ -195,8 +195,10 @@ static struct bpf_prog *vjit_take(struct bpf_prog *prog)
 			k_prog_release_other(prog, tmp);
 		return vjit_call_stock(prog, reason);
 	}
-	if (tmp != prog)
+	if (tmp != prog) {
 		k_prog_release_other(tmp, prog);
+		atomic64_inc(&vjit_stats.blinded);
+	}
 	atomic64_add(ktime_get_ns() - t0, &vjit_stats.compile_ns);
 	atomic64_add(tmp->jited_len, &vjit_stats.native_bytes);
 	atomic64_inc(&vjit_stats.compiled);

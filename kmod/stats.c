@@ -3,6 +3,7 @@
  * /sys/kernel/vjit/: one counter per file.
  *   compiled native_bytes compile_ns   programs vjit compiled, their size
  *                                      and the time spent compiling them
+ *   blinded                            ... of those, constant-blinded
  *   stock stock_jited stock_ns         programs handed to the kernel's JIT,
  *                                      how many it JITted, time spent there
  *   fallback/<reason>                  why programs went to the kernel's JIT
@@ -27,12 +28,13 @@ static struct kobj_attribute field##_attr = __ATTR_RO(field)
 VJIT_COUNTER(compiled);
 VJIT_COUNTER(native_bytes);
 VJIT_COUNTER(compile_ns);
+VJIT_COUNTER(blinded);
 VJIT_COUNTER(stock);
 VJIT_COUNTER(stock_jited);
 VJIT_COUNTER(stock_ns);
 
 static struct attribute *vjit_attrs[] = {
-	&compiled_attr.attr, &native_bytes_attr.attr, &compile_ns_attr.attr,
+	&compiled_attr.attr, &native_bytes_attr.attr, &compile_ns_attr.attr, &blinded_attr.attr,
 	&stock_attr.attr, &stock_jited_attr.attr, &stock_ns_attr.attr, NULL,
 };
 static const struct attribute_group vjit_group = { .attrs = vjit_attrs };

@@ -93,7 +93,7 @@ static int load_reasons(struct reason *r, int max)
 
 static const char *const counters[] = {
 	"compiled", "native_bytes", "compile_ns",
-	"stock", "stock_jited", "stock_ns",
+	"stock", "stock_jited", "stock_ns", "blinded",
 };
 #define NCOUNTERS (int)(sizeof(counters) / sizeof(counters[0]))
 
@@ -136,6 +136,8 @@ static int status(int json)
 	printf("  compiled by vjit:   %lld programs, %lld bytes native "
 	       "(%.0f B/program), %.1f us/program\n", v[0], v[1],
 	       per(v[1], v[0]), per(v[2], v[0]) / 1000.0);
+	if (v[6])
+		printf("  constant-blinded:   %lld of them (bpf_jit_harden)\n", v[6]);
 	printf("  kernel's JIT:       %lld programs handed over, %lld JITted, "
 	       "%.1f us/program\n", v[3], v[4], per(v[5], v[3]) / 1000.0);
 	printf("  fallbacks by reason:");

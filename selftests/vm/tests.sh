@@ -99,6 +99,14 @@ plan_check() {
 		fail "seccomp_bpf with vjit: compiled $((c1 - c0)), other fallbacks $((f1 - f0)): $(fallbacks)"
 	fi
 	/vmtest checks --vjit
+	# constant blinding, as the kernel's JITs do it (bpf_jit_harden=2)
+	echo 2 > /proc/sys/net/core/bpf_jit_harden
+	b0=$(cnt blinded)
+	/vmtest checks --vjit | sed 's/^\(PASS\|FAIL\): /\1: bpf_jit_harden=2: /'
+	b1=$(cnt blinded)
+	echo 0 > /proc/sys/net/core/bpf_jit_harden
+	[ $((b1 - b0)) -gt 100 ] && pass "bpf_jit_harden=2: vjit blinded $((b1 - b0)) programs" \
+		|| fail "bpf_jit_harden=2: vjit blinded $((b1 - b0)) programs"
 	/vjitctl status
 
 	echo "== rmmod with live filters"
