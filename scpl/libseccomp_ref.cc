@@ -75,7 +75,7 @@ using Ctx = std::unique_ptr<void, void (*)(scmp_filter_ctx)>;
 
 // One arch's rules: syscall numbers are the arch's own, so each arch gets
 // its own context and the contexts are merged.
-Ctx arch_ctx(const Policy &p, const ArchPolicy &ap, int optimize) {
+Ctx arch_ctx(const Policy &p, const ArchPolicy &ap, int optimize, bool naive) {
 	Ctx ctx(seccomp_init(p.default_action), seccomp_release);
 	if (!ctx)
 		throw Error("libseccomp: seccomp_init failed");
@@ -86,6 +86,10 @@ Ctx arch_ctx(const Policy &p, const ArchPolicy &ap, int optimize) {
 		check(seccomp_arch_remove(ctx.get(), SCMP_ARCH_NATIVE), "arch");
 	}
 	for (const auto &kv : ap.rules) {
+		for (size_t i = 1; i < kv.second.size() && !naive; i++)
+			if (kv.second[i].action != kv.second[0].action)
+				throw Error("syscall " + std::to_string(kv.first) + ": libseccomp has no "
+					    "first-match order between rules of different actions");
 		for (const Rule &r : kv.second) {
 			if (r.action == p.default_action)
 				continue; // libseccomp refuses rules that restate the default
@@ -100,14 +104,14 @@ Ctx arch_ctx(const Policy &p, const ArchPolicy &ap, int optimize) {
 
 } // namespace
 
-Filter libseccomp_filter(const Policy &p, int optimize) {
+Filter libseccomp_filter(const Policy &p, int optimize, bool naive) {
 	if (p.x32_action != p.badarch_action)
 		throw Error("libseccomp gives x32 syscalls the badarch action");
 	if (p.arches.empty())
 		throw Error("the policy names no arch");
-	Ctx ctx = arch_ctx(p, p.arches[0], optimize);
+	Ctx ctx = arch_ctx(p, p.arches[0], optimize, naive);
 	for (size_t i = 1; i < p.arches.size(); i++)
-		check(seccomp_merge(ctx.get(), arch_ctx(p, p.arches[i], optimize).release()), "merge");
+		check(seccomp_merge(ctx.get(), arch_ctx(p, p.arches[i], optimize, naive).release()), "merge");
 	int fd = memfd_create("scpl-libseccomp", 0);
 	if (fd < 0)
 		throw Error("memfd_create failed");

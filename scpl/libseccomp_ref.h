@@ -10,8 +10,11 @@ namespace scpl {
 
 // optimize: SCMP_FLTATR_CTL_OPTIMIZE (1: libseccomp's default, 2: binary
 // tree). Throws Error when the policy has something libseccomp cannot say
-// (x32 action other than badarch's, a masked "!=", ...).
-Filter libseccomp_filter(const Policy &p, int optimize = 1);
+// (x32 action other than badarch's, a masked "!=", ...), in particular
+// first-match between rules of different actions for one syscall:
+// libseccomp does not try rules in order. naive = true translates such
+// rules anyway, rule by rule (what a hand port would do).
+Filter libseccomp_filter(const Policy &p, int optimize = 1, bool naive = false);
 
 } // namespace scpl
 
