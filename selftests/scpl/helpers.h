@@ -19,7 +19,8 @@ using Data = scpl::SeccompData<vjit::Concrete>;
 // Tests run from the project root (make check-scpl).
 inline const char *DOCKER = "policies/docker-default.json";
 inline const std::vector<std::string> SCPL_POLICIES = {
-	"policies/systemd-service.scpl", "policies/server.scpl", "policies/base.scpl"};
+	"policies/systemd-service.scpl", "policies/server.scpl", "policies/web-worker.scpl",
+	"policies/base.scpl"};
 
 inline scpl::Policy docker_policy() {
 	scpl::OciOptions o;
