@@ -2,8 +2,8 @@
 // The classic->eBPF converter: real filters (libseccomp's, a tcpdump-style
 // socket filter) run through the reference interpreter give the expected
 // results; invalid programs are refused as the kernel's checker refuses
-// them; on random classic programs the converted code agrees with the
-// classic semantics (core/cbpf_semantics.h).
+// them; on random classic programs the converted code, interpreted and
+// JIT-compiled, agrees with the classic semantics (core/cbpf_semantics.h).
 #include <gtest/gtest.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -320,6 +320,11 @@ void differential(CbpfMode mode, unsigned programs) {
 		std::vector<ClassicInsn> c = gen.program();
 		Converted cv = convert(c, mode);
 		ASSERT_EQ(cv.r.error, CbpfError::NONE) << cbpf_error_name(cv.r.error);
+		// The converted program uses only opcodes the x86-64 table has.
+		user::Jitted jit;
+		std::string err;
+		ASSERT_TRUE(user::jit_compile(cv.prog, cv.r.stack_depth, &jit, &err))
+			<< err << "\n" << user::format_program(cv.prog);
 		for (int input = 0; input < 4; input++) {
 			std::vector<uint8_t> bytes(mode == CbpfMode::SECCOMP ? 64 : rng() % 64);
 			for (auto &b : bytes)
@@ -327,30 +332,37 @@ void differential(CbpfMode mode, unsigned programs) {
 			ClassicEnv env{mode, bytes.data(), (uint32_t)bytes.size()};
 			uint32_t expect = 0;
 			ASSERT_TRUE(cbpf_run(c.data(), (uint32_t)c.size(), env, &expect, nullptr));
-			uint64_t got;
+			uint64_t got, got_jit;
 			if (mode == CbpfMode::SECCOMP) {
 				test::SeccompData sd;
 				memcpy(&sd, bytes.data(), 64);
 				got = run_seccomp(cv.prog, sd);
+				got_jit = jit.image.run(&sd);
 			} else {
 				got = run_socket(cv.prog, bytes);
+				std::vector<uint8_t> copy = bytes;
+				copy.reserve(copy.size() + 1);
+				user::SocketCtx skb{(uint64_t)(uintptr_t)copy.data(), (uint32_t)copy.size(), 0};
+				got_jit = jit.image.run(&skb);
 			}
 			std::string listing;
 			for (auto &ci : c)
 				listing += user::format_classic(ci) + "\n";
 			ASSERT_EQ(got, expect) << "program " << i << ":\n" << listing
 					       << "converted:\n" << user::format_program(cv.prog);
+			ASSERT_EQ(got_jit, expect) << "JIT, program " << i << ":\n" << listing
+						   << "converted:\n" << user::format_program(cv.prog);
 			ran++;
 		}
 	}
 	EXPECT_EQ(ran, programs * 4);
 }
 
-TEST(CbpfConvert, DifferentialSeccompAgainstClassicSemantics) {
+TEST(CbpfConvert, DifferentialSeccompInterpAndJitAgainstClassicSemantics) {
 	differential(CbpfMode::SECCOMP, 2000);
 }
 
-TEST(CbpfConvert, DifferentialSocketAgainstClassicSemantics) {
+TEST(CbpfConvert, DifferentialSocketInterpAndJitAgainstClassicSemantics) {
 	differential(CbpfMode::SOCKET, 2000);
 }
 
