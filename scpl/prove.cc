@@ -49,6 +49,25 @@ uint32_t policy_action(const Policy &p, const SeccompData<Concrete> &d) {
 	return policy_meaning<Concrete>(p, d).value();
 }
 
+uint32_t executed_for(const Filter &f, uint32_t audit_arch, uint32_t nr) {
+	SeccompData<Concrete> d;
+	d.nr = nr;
+	d.arch = audit_arch;
+	d.ip = 0;
+	for (auto &a : d.args)
+		a = 0;
+	uint32_t n = 0;
+	run_filter(f, d, &n);
+	return n;
+}
+
+double average_executed(const Filter &f, uint32_t audit_arch, uint32_t last) {
+	uint64_t total = 0;
+	for (uint32_t nr = 0; nr <= last; nr++)
+		total += executed_for(f, audit_arch, nr);
+	return (double)total / (last + 1);
+}
+
 std::string Counterexample::str(const Policy &p) const {
 	std::string arch_name = "?";
 	const ArchInfo *arch = nullptr;

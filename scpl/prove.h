@@ -35,6 +35,11 @@ ProofResult prove(const Policy &p, const Filter &f);
 uint32_t run_filter(const Filter &f, const SeccompData<vjit::Concrete> &d, uint32_t *executed = nullptr);
 uint32_t policy_action(const Policy &p, const SeccompData<vjit::Concrete> &d);
 
+// The cost measures of bench/ and the tests: instructions executed for
+// syscall nr on arch (arguments zero), and the average over 0..last.
+uint32_t executed_for(const Filter &f, uint32_t audit_arch, uint32_t nr);
+double average_executed(const Filter &f, uint32_t audit_arch, uint32_t last = 450);
+
 } // namespace scpl
 
 #endif

@@ -17,31 +17,11 @@ using namespace scpl;
 
 namespace {
 
-SeccompData<vjit::Concrete> data(uint32_t nr) {
-	SeccompData<vjit::Concrete> d;
-	d.nr = nr;
-	d.arch = all_arches()[0].audit_arch;
-	d.ip = 0;
-	for (auto &a : d.args)
-		a = 0;
-	return d;
-}
+const uint32_t X86_64 = all_arches()[0].audit_arch;
 
 uint32_t executed(const Filter &f, const char *name) {
-	uint32_t nr, n = 0;
-	if (syscall_number(all_arches()[0], name, &nr) == Lookup::FOUND)
-		run_filter(f, data(nr), &n);
-	return n;
-}
-
-double average(const Filter &f) {
-	uint64_t total = 0;
-	for (uint32_t nr = 0; nr <= 450; nr++) {
-		uint32_t n;
-		run_filter(f, data(nr), &n);
-		total += n;
-	}
-	return total / 451.0;
+	uint32_t nr;
+	return syscall_number(all_arches()[0], name, &nr) == Lookup::FOUND ? executed_for(f, X86_64, nr) : 0;
 }
 
 const char *HOT[] = {"read", "write", "getpid", "futex", "epoll_wait"};
@@ -50,7 +30,7 @@ void row(const char *policy, const char *compiler, const Filter &f, bool proved)
 	printf("| %-22s | %-22s | %5zu |", policy, compiler, f.size());
 	for (const char *h : HOT)
 		printf(" %2u |", executed(f, h));
-	printf(" %6u | %6.2f | %-6s |\n", executed(f, "reboot"), average(f), proved ? "yes" : "NO");
+	printf(" %6u | %6.2f | %-6s |\n", executed(f, "reboot"), average_executed(f, X86_64), proved ? "yes" : "NO");
 }
 
 } // namespace
