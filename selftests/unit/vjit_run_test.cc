@@ -136,6 +136,22 @@ TEST_F(VjitRun, RawEbpfWithCtx) {
 	EXPECT_EQ(o.last_line(), "0x2a");
 }
 
+TEST_F(VjitRun, HelperCallAgreesBetweenJitAndInterpreter) {
+	// vjit_test_mix (65536) sees all five arguments: what the fuzzer's
+	// reproducers call.
+	std::vector<Insn> p;
+	for (uint8_t r = R1; r <= R5; r++)
+		p.push_back(mov64_imm(r, r * 1000 + 7));
+	p.push_back(call_helper(65536));
+	p.push_back(exit_());
+	std::string prog = file("mix.bin", p);
+	Out jit = run(prog), interp = run("--interp " + prog);
+	ASSERT_EQ(jit.status, 0) << jit.stderr_;
+	ASSERT_EQ(interp.status, 0) << interp.stderr_;
+	EXPECT_EQ(jit.last_line(), interp.last_line());
+	EXPECT_NE(jit.last_line(), "0x0");
+}
+
 TEST_F(VjitRun, MalformedInputsGiveClearErrors) {
 	Out o = run(dir + "/missing.bin");
 	EXPECT_EQ(o.status, 2);
