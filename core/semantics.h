@@ -77,49 +77,39 @@ typename D::template BV<64> imm64(const InsnFields<D> &in) {
 	return sext<64>(in.imm);
 }
 
+// dst OP src on W bits (shift counts masked to W - 1).
+template <typename D, unsigned W>
+typename D::template BV<W> alu_op(uint8_t op, typename D::template BV<W> dst,
+				  typename D::template BV<W> src) {
+	using bv = typename D::template BV<W>;
+	using namespace bpf;
+	switch (op) {
+	case ADD: return dst + src;
+	case SUB: return dst - src;
+	case MUL: return dst * src;
+	case DIV: return select(src == bv(0), bv(0), udiv(dst, src));
+	case MOD: return select(src == bv(0), dst, urem(dst, src));
+	case OR: return dst | src;
+	case AND: return dst & src;
+	case XOR: return dst ^ src;
+	case LSH: return dst << (src & bv(W - 1));
+	case RSH: return dst >> (src & bv(W - 1));
+	case ARSH: return ashr(dst, src & bv(W - 1));
+	case NEG: return -dst;
+	case MOV: return src;
+	}
+	return dst;
+}
+
 // dst OP src on 64 or 32 bits (ALU32: operands and result truncated, result
 // zero-extended).
 template <typename D>
 typename D::template BV<64> alu_result(uint8_t op, bool is64,
 				       typename D::template BV<64> dst,
 				       typename D::template BV<64> src) {
-	VJIT_DOMAIN_TYPES(D);
-	using namespace bpf;
-	if (is64) {
-		switch (op) {
-		case ADD: return dst + src;
-		case SUB: return dst - src;
-		case MUL: return dst * src;
-		case DIV: return select(src == u64(0), u64(0), udiv(dst, src));
-		case MOD: return select(src == u64(0), dst, urem(dst, src));
-		case OR: return dst | src;
-		case AND: return dst & src;
-		case XOR: return dst ^ src;
-		case LSH: return dst << (src & u64(63));
-		case RSH: return dst >> (src & u64(63));
-		case ARSH: return ashr(dst, src & u64(63));
-		case NEG: return -dst;
-		case MOV: return src;
-		}
-		return dst;
-	}
-	u32 d = trunc<32>(dst), s = trunc<32>(src), r = d;
-	switch (op) {
-	case ADD: r = d + s; break;
-	case SUB: r = d - s; break;
-	case MUL: r = d * s; break;
-	case DIV: r = select(s == u32(0), u32(0), udiv(d, s)); break;
-	case MOD: r = select(s == u32(0), d, urem(d, s)); break;
-	case OR: r = d | s; break;
-	case AND: r = d & s; break;
-	case XOR: r = d ^ s; break;
-	case LSH: r = d << (s & u32(31)); break;
-	case RSH: r = d >> (s & u32(31)); break;
-	case ARSH: r = ashr(d, s & u32(31)); break;
-	case NEG: r = -d; break;
-	case MOV: r = s; break;
-	}
-	return zext<64>(r);
+	if (is64)
+		return alu_op<D, 64>(op, dst, src);
+	return zext<64>(alu_op<D, 32>(op, trunc<32>(dst), trunc<32>(src)));
 }
 
 // BPF_END: to little endian truncates (the host is little endian on every
@@ -151,43 +141,34 @@ typename D::template BV<64> endian_result(bool to_be, uint64_t width,
 	return concat(lo_sw, hi_sw);
 }
 
-// The condition of a conditional jump, on 64 or 32 bits.
+// The condition of a conditional jump on W bits.
+template <typename D, unsigned W>
+typename D::Bool cond_holds(uint8_t op, typename D::template BV<W> d,
+			    typename D::template BV<W> s) {
+	using namespace bpf;
+	switch (op) {
+	case JEQ: return d == s;
+	case JNE: return d != s;
+	case JGT: return ugt(d, s);
+	case JGE: return uge(d, s);
+	case JLT: return ult(d, s);
+	case JLE: return ule(d, s);
+	case JSGT: return sgt(d, s);
+	case JSGE: return sge(d, s);
+	case JSLT: return slt(d, s);
+	case JSLE: return sle(d, s);
+	case JSET: return (d & s) != typename D::template BV<W>(0);
+	}
+	return typename D::Bool(false);
+}
+
+// The condition of a conditional jump, on 64 (JMP) or 32 (JMP32) bits.
 template <typename D>
 typename D::Bool jmp_taken(uint8_t op, bool is64, typename D::template BV<64> dst,
 			   typename D::template BV<64> src) {
-	VJIT_DOMAIN_TYPES(D);
-	using namespace bpf;
-	if (!is64) {
-		u32 d = trunc<32>(dst), s = trunc<32>(src);
-		switch (op) {
-		case JEQ: return d == s;
-		case JNE: return d != s;
-		case JGT: return ugt(d, s);
-		case JGE: return uge(d, s);
-		case JLT: return ult(d, s);
-		case JLE: return ule(d, s);
-		case JSGT: return sgt(d, s);
-		case JSGE: return sge(d, s);
-		case JSLT: return slt(d, s);
-		case JSLE: return sle(d, s);
-		case JSET: return (d & s) != u32(0);
-		}
-		return Bool(false);
-	}
-	switch (op) {
-	case JEQ: return dst == src;
-	case JNE: return dst != src;
-	case JGT: return ugt(dst, src);
-	case JGE: return uge(dst, src);
-	case JLT: return ult(dst, src);
-	case JLE: return ule(dst, src);
-	case JSGT: return sgt(dst, src);
-	case JSGE: return sge(dst, src);
-	case JSLT: return slt(dst, src);
-	case JSLE: return sle(dst, src);
-	case JSET: return (dst & src) != u64(0);
-	}
-	return Bool(false);
+	if (is64)
+		return cond_holds<D, 64>(op, dst, src);
+	return cond_holds<D, 32>(op, trunc<32>(dst), trunc<32>(src));
 }
 
 // Is `code` (with imm where it selects the operation) an instruction
