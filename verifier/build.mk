@@ -26,3 +26,12 @@ check-verifier: $(BIN)/vjit-verifier-tests
 	$(BIN)/vjit-verifier-tests
 
 CHECKS += check-verifier
+
+VERIFY_SRCS := verifier/main.cc verifier/arches.cc verifier/mutants_x86_64.cc
+VERIFY_OBJS := $(VERIFY_SRCS:%.cc=$(OBJ)/%.o)
+
+$(BIN)/vjit-verify: $(VERIFY_OBJS) $(VERIFIER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(VERIFY_LDLIBS)
+
+BINS += $(BIN)/vjit-verify

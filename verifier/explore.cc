@@ -125,7 +125,8 @@ bool Explorer::explore(const std::function<void()> &body, size_t max_paths) {
 	pending_.clear();
 	pending_.push_back({});
 	bool complete = true;
-	while (!pending_.empty()) {
+	stop_ = false;
+	while (!pending_.empty() && !stop_) {
 		if (paths_ >= max_paths) {
 			complete = false;
 			break;

@@ -58,6 +58,8 @@ public:
 	z3::solver &solver() { return solver_; }
 
 	bool decide(const z3::expr &c, const char *why);
+	// Ends the exploration after the current path (a counterexample found).
+	void stop() { stop_ = true; }
 
 private:
 	z3::solver solver_;
@@ -66,6 +68,7 @@ private:
 	std::vector<std::vector<bool>> pending_;
 	std::vector<Decision> trail_;
 	size_t paths_ = 0, checks_ = 0;
+	bool stop_ = false;
 	// A model of the current path condition, when one is known: a
 	// decision whose condition it satisfies needs one check, not two.
 	bool have_model_ = false;

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+// vjit-verify: proves, entry by entry, that the codegen tables refine the
+// BPF semantics (verifier/refine.h), for every arch with a backend.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "verifier/arches.h"
+
+using namespace vjit;
+using namespace vjit::verify;
+
+namespace {
+
+struct Task {
+	const ArchInfo *arch;
+	size_t index;  // rule index, or frame task index (n_rules + k)
+	std::string name;
+	std::string cls;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+	CLI::App app{"vjit-verify: Z3 proofs that the codegen tables refine the BPF semantics"};
+	bool all_arches = false, list = false, show_assumptions = false, list_mutants = false, quiet = false;
+	std::string arch_name, only, json_file, mutant;
+	unsigned jobs = std::thread::hardware_concurrency();
+	app.add_flag("--all-arches", all_arches, "every arch that has a backend");
+	app.add_option("--arch", arch_name, "one arch (x86_64)");
+	app.add_option("--only", only, "entries whose name contains this (e.g. 'ALU64 ADD X')");
+	app.add_option("--jobs,-j", jobs, "parallel proofs (default: all cores)");
+	app.add_option("--json", json_file, "write one record per entry to FILE");
+	app.add_option("--mutant", mutant, "re-inject a mutant (see --list-mutants) and check it");
+	app.add_flag("--list", list, "list the entries and exit");
+	app.add_flag("--list-mutants", list_mutants, "list the mutants and exit");
+	app.add_flag("--assumptions", show_assumptions, "print the assumptions and exit");
+	app.add_flag("--quiet,-q", quiet, "print failures and the summary only");
+	CLI11_PARSE(app, argc, argv);
+	if (jobs == 0)
+		jobs = 1;
+
+	if (show_assumptions) {
+		fputs(assumptions_text(), stdout);
+		return 0;
+	}
+	if (list_mutants) {
+		for (const Mutant &m : all_mutants())
+			printf("%-28s %-14s %s\n    expect: %s\n", m.id, m.arch, m.bug, m.expect);
+		return 0;
+	}
+	std::vector<const ArchInfo *> arches;
+	for (const ArchInfo &a : all_arches_info())
+		if (all_arches || arch_name.empty() || arch_name == a.name)
+			arches.push_back(&a);
+	if (arches.empty()) {
+		fprintf(stderr, "vjit-verify: no backend for arch '%s'\n", arch_name.c_str());
+		return 2;
+	}
+	const Mutant *mut = nullptr;
+	if (!mutant.empty()) {
+		for (const Mutant &m : all_mutants())
+			if (mutant == m.id)
+				mut = &m;
+		if (!mut) {
+			fprintf(stderr, "vjit-verify: no mutant '%s' (--list-mutants)\n", mutant.c_str());
+			return 2;
+		}
+	}
+
+	std::vector<Task> tasks;
+	for (const ArchInfo *a : arches) {
+		if (mut && std::string(mut->arch) != a->name)
+			continue;
+		size_t n = a->n_rules();
+		for (size_t i = 0; i < n; i++) {
+			std::string nm = a->rule(i).name;
+			if (mut && nm != mut->rule)
+				continue;
+			if (!only.empty() && nm.find(only) == std::string::npos)
+				continue;
+			tasks.push_back(Task{a, i, nm, class_name(a->rule(i).code)});
+		}
+		for (size_t k = 0; k < a->frame_names.size(); k++) {
+			std::string nm = a->frame_names[k];
+			if (mut && !(mut->frame && nm == a->frame_names[0]))
+				continue;
+			if (!only.empty() && nm.find(only) == std::string::npos)
+				continue;
+			tasks.push_back(Task{a, n + k, nm, "FRAME"});
+		}
+	}
+	if (list) {
+		for (const Task &t : tasks)
+			printf("%s\t%s\n", t.arch->name, t.name.c_str());
+		return 0;
+	}
+	if (!quiet)
+		fputs(assumptions_text(), stdout);
+
+	std::vector<Result> results(tasks.size());
+	std::atomic<size_t> next{0}, done{0};
+	std::mutex out_mu;
+	const bool tty = isatty(2);
+	auto t0 = std::chrono::steady_clock::now();
+	auto worker = [&]() {
+		for (;;) {
+			size_t i = next++;
+			if (i >= tasks.size())
+				return;
+			const Task &t = tasks[i];
+			Config cfg;
+			Result r;
+			size_t n = t.arch->n_rules();
+			if (t.index < n) {
+				Rule<Symbolic> rule = t.arch->rule(t.index);
+				if (mut)
+					rule.lower = mut->lower;
+				r = t.arch->check_rule(rule, cfg);
+			} else {
+				r = t.arch->check_frame(t.index - n, mut ? mut : nullptr);
+			}
+			results[i] = r;
+			std::lock_guard<std::mutex> g(out_mu);
+			size_t d = ++done;
+			if (tty)
+				fprintf(stderr, "\r\033[K");
+			if (!quiet || r.outcome == Outcome::FAILED) {
+				printf("%-6s %-8s %-34s paths %5zu  %7.2fs (prove %.2fs, %zu checks)%s\n", outcome_name(r.outcome), r.arch.c_str(),
+				       r.name.c_str(), r.paths, r.seconds, r.prove_seconds, r.checks,
+				       r.rejected ? (" (" + std::to_string(r.rejected) + " rejected)").c_str() : "");
+				if (r.outcome != Outcome::PROVED && !r.detail.empty())
+					printf("%s", r.detail.c_str());
+				fflush(stdout);
+			}
+			if (tty) {
+				int w = 40, f = (int)(w * d / tasks.size());
+				fprintf(stderr, "[%.*s%*s] %zu/%zu %s", f, "########################################",
+					w - f, "", d, tasks.size(), t.name.c_str());
+			}
+		}
+	};
+	std::vector<std::thread> pool;
+	for (unsigned j = 0; j < jobs && j < tasks.size(); j++)
+		pool.emplace_back(worker);
+	for (auto &th : pool)
+		th.join();
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+	double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+	// Summary: arch x class.
+	std::map<std::pair<std::string, std::string>, std::array<int, 3>> table;
+	size_t proved = 0, failed = 0, skipped = 0, paths = 0;
+	for (const Result &r : results) {
+		auto &c = table[{r.arch, r.cls}];
+		c[(int)r.outcome]++;
+		paths += r.paths;
+		(r.outcome == Outcome::PROVED ? proved : r.outcome == Outcome::FAILED ? failed : skipped)++;
+	}
+	printf("\n%-8s %-7s %7s %7s %14s\n", "arch", "class", "proved", "failed", "not supported");
+	for (auto &kv : table)
+		printf("%-8s %-7s %7d %7d %14d\n", kv.first.first.c_str(), kv.first.second.c_str(), kv.second[0],
+		       kv.second[1], kv.second[2]);
+	printf("\n%zu entries: %zu proved, %zu failed, %zu not supported; %zu paths; %.1f s wall with %u jobs\n",
+	       results.size(), proved, failed, skipped, paths, wall, jobs);
+	if (mut) {
+		bool caught = failed > 0;
+		printf("mutant %s: %s\n", mut->id, caught ? "CAUGHT" : "NOT CAUGHT");
+	}
+	printf("RESULT: %zu passed, %zu failed\n", proved + skipped, failed);
+
+	if (!json_file.empty()) {
+		nlohmann::json j = nlohmann::json::array();
+		for (const Result &r : results)
+			j.push_back({{"arch", r.arch}, {"opcode", r.name}, {"class", r.cls},
+				     {"result", outcome_name(r.outcome)}, {"paths", r.paths},
+				     {"rejected_paths", r.rejected}, {"solver_checks", r.checks},
+				     {"seconds", r.seconds}, {"first_difference", r.first_diff},
+				     {"detail", r.detail}});
+		std::ofstream(json_file) << j.dump(1) << "\n";
+	}
+	return failed ? 1 : 0;
+}

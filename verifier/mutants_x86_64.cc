@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+// Mutants of the x86-64 table: deliberately wrong lowerings, one per bug
+// class Linux's JITs have shipped, each replacing one table entry (or the
+// prologue/epilogue) in a test-only variant of the table. vjit-verify
+// --mutant ID re-injects one; check-verifier requires every one of them to
+// be rejected with the expected counterexample. Written with the backend's
+// own encoders where the bug is in the lowering, with raw fields where the
+// bug is in an encoding.
+#include "arch/x86_64/lower.h"
+#include "verifier/arches.h"
+
+namespace vjit {
+namespace verify {
+namespace {
+
+using D = Symbolic;
+using namespace x86_64;
+using In = InsnFields<D>;
+using Ctx = JitCtx<D>;
+
+u4 nat(const u4 &r) { return native_reg<D>(r); }
+
+// ALU32 ADD X done on 64 bits: no zero extension of the result.
+void alu32_add_no_zext(Ctx &c, const In &in) {
+	alu_rr<D>(c, Sz::Q64, AluOp::ADD, nat(in.dst), nat(in.src));
+}
+// ALU32 MOV K with the sign-extending mov r/m64, imm32.
+void alu32_mov_k_sext(Ctx &c, const In &in) { mov_ri32_sx<D>(c, nat(in.dst), in.imm); }
+// ALU64 MOV K with the zero-extending mov r32, imm32: negative imms lose their sign.
+void alu64_mov_k_zext(Ctx &c, const In &in) { mov_ri32<D>(c, nat(in.dst), in.imm); }
+// ALU64 ADD K: the imm8 form chosen when imm fits in 8 bits unsigned
+// (x86 sign-extends imm8).
+void alu64_add_k_imm8_unsigned(Ctx &c, const In &in) {
+	if (D::when(ult(in.imm, u32(256)), "fits_uimm8"))
+		alu_ri8<D>(c, Sz::Q64, AluOp::ADD, nat(in.dst), trunc<8>(in.imm));
+	else
+		alu_ri32<D>(c, Sz::Q64, AluOp::ADD, nat(in.dst), in.imm);
+}
+// JA to pc + off instead of pc + 1 + off.
+void ja_off_by_one(Ctx &c, const In &in) {
+	jump_to<D>(c, true, Cond::O, c.insn_addr(c.idx() + sext<32>(in.off)));
+}
+// JEQ X with the rel32 displacement taken from the start of the jcc.
+void jeq_rel_from_start(Ctx &c, const In &in) {
+	alu_rr<D>(c, Sz::Q64, AluOp::CMP, nat(in.dst), nat(in.src));
+	u32 target = c.insn_addr(c.idx() + u32(1) + sext<32>(in.off));
+	jcc_rel32<D>(c, Cond::E, target - c.here());
+}
+// JGT (unsigned) with the signed condition G.
+void jgt_signed(Ctx &c, const In &in) {
+	alu_rr<D>(c, Sz::Q64, AluOp::CMP, nat(in.dst), nat(in.src));
+	jump_to<D>(c, false, Cond::G, c.insn_addr(c.idx() + u32(1) + sext<32>(in.off)));
+}
+// JSLE (signed) with the unsigned condition BE.
+void jsle_unsigned(Ctx &c, const In &in) {
+	alu_rr<D>(c, Sz::Q64, AluOp::CMP, nat(in.dst), nat(in.src));
+	jump_to<D>(c, false, Cond::BE, c.insn_addr(c.idx() + u32(1) + sext<32>(in.off)));
+}
+// JMP32 JEQ X comparing all 64 bits.
+void jmp32_jeq_64bit(Ctx &c, const In &in) {
+	alu_rr<D>(c, Sz::Q64, AluOp::CMP, nat(in.dst), nat(in.src));
+	jump_to<D>(c, false, Cond::E, c.insn_addr(c.idx() + u32(1) + sext<32>(in.off)));
+}
+// ALU64 ADD X with REX.B dropped: r8-r15 destinations become rax-rdi.
+void add_rex_b_dropped(Ctx &c, const In &in) {
+	u4 dst = nat(in.dst), src = nat(in.src);
+	c.emit8(rex_byte<D>(true, src, u4(0), dst & u4(7)));
+	c.emit8(0x01);
+	c.emit8(modrm_byte<D>(3, src, dst));
+}
+// ALU64 SUB X with ModRM.reg and ModRM.rm swapped (src -= dst).
+void sub_modrm_swapped(Ctx &c, const In &in) {
+	alu_rr<D>(c, Sz::Q64, AluOp::SUB, nat(in.src), nat(in.dst));
+}
+// STX MEM B without the REX that makes sil/dil (R2/R1) byte registers:
+// the store takes dh/bh instead.
+void stxb_missing_rex(Ctx &c, const In &in) {
+	u4 dst = nat(in.dst), src = nat(in.src);
+	Mem<D> m = mem_at<D>(dst, in.off);
+	if (D::when(is_ext_reg<D>(src) || is_ext_reg<D>(dst), "needs_rex"))
+		c.emit8(rex_byte<D>(false, src, u4(0), dst));
+	c.emit8(0x88);
+	put_modrm_mem<D>(c, src, m);
+}
+// ALU64 LSH K with the count masked to 5 bits (the 32-bit mask).
+void lsh64_mask31(Ctx &c, const In &in) {
+	shift_ri<D>(c, Sz::Q64, ShiftOp::SHL, nat(in.dst), trunc<8>(in.imm) & u8(31));
+}
+
+// lower_divmod with knobs for its bugs.
+struct DivBugs {
+	bool no_zero_check = false;   // no jz over the div
+	bool mod_zero_gives_zero = false;
+	uint8_t save_rdx_in = SCRATCH3;
+};
+void divmod(Ctx &c, const In &in, const DivBugs &b) {
+	const Sz sz = alu_size(in.code);
+	const u4 dst = nat(in.dst), src = nat(in.src);
+	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), sv = u4(b.save_rdx_in);
+	const bool is_div = bpf::op(in.code) == bpf::DIV;
+	if (bpf::srcbit(in.code) == bpf::X)
+		mov_rr<D>(c, sz, r11, src);
+	else if (sz == Sz::Q64)
+		mov_ri32_sx<D>(c, r11, in.imm);
+	else
+		mov_ri32<D>(c, r11, in.imm);
+	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));
+	mov_rr<D>(c, Sz::Q64, sv, u4(RDX));
+	mov_rr<D>(c, sz, u4(RAX), dst);
+	alu_rr<D>(c, Sz::D32, AluOp::XOR, u4(RDX), u4(RDX));
+	if (!b.no_zero_check) {
+		test_rr<D>(c, sz, r11, r11);
+		jcc_rel8<D>(c, Cond::E, u8(DIV_R11_LEN));
+	}
+	div_r<D>(c, sz, r11);
+	test_rr<D>(c, sz, r11, r11);
+	if (is_div || b.mod_zero_gives_zero)
+		cmov_rr<D>(c, sz, Cond::E, u4(is_div ? RAX : RDX), r11);
+	else
+		cmov_rr<D>(c, sz, Cond::E, u4(RDX), u4(RAX));
+	mov_rr<D>(c, Sz::Q64, r11, u4(is_div ? RAX : RDX));
+	mov_rr<D>(c, Sz::Q64, u4(RAX), r9);
+	mov_rr<D>(c, Sz::Q64, u4(RDX), sv);
+	mov_rr<D>(c, Sz::Q64, dst, r11);
+}
+void div_no_zero_check(Ctx &c, const In &in) { divmod(c, in, DivBugs{true, false, SCRATCH3}); }
+void mod_zero_gives_zero(Ctx &c, const In &in) { divmod(c, in, DivBugs{false, true, SCRATCH3}); }
+void div_saves_rdx_in_rbx(Ctx &c, const In &in) { divmod(c, in, DivBugs{false, false, RBX}); }
+
+// LDX MEM W with an 8-byte load.
+void ldxw_loads_8(Ctx &c, const In &in) {
+	mov_rm<D>(c, Sz::Q64, nat(in.dst), mem_at<D>(nat(in.src), in.off));
+}
+// ST MEM H storing 4 bytes.
+void sth_stores_4(Ctx &c, const In &in) { mov_mi<D>(c, Sz::D32, mem_at<D>(nat(in.dst), in.off), in.imm); }
+// 32-bit CMPXCHG without zero-extending R0 afterwards (success keeps rax's upper half).
+void cmpxchg32_no_zext(Ctx &c, const In &in) {
+	lock_cmpxchg_mr<D>(c, Sz::D32, mem_at<D>(nat(in.dst), in.off), nat(in.src));
+}
+// ATOMIC DW ADD without LOCK.
+void atomic_add_no_lock(Ctx &c, const In &in) {
+	u4 dst = nat(in.dst), src = nat(in.src);
+	Mem<D> m = mem_at<D>(dst, in.off);
+	put_prefixes<D>(c, Sz::Q64, src, u4(0), dst);
+	c.emit8(0x01);
+	put_modrm_mem<D>(c, src, m);
+}
+// CALL with the displacement taken from the start of the call.
+void call_rel_from_start(Ctx &c, const In &in) {
+	if (D::when(in.src != u4(0), "not_helper_call")) {
+		c.fail(LowerError::UNSUPPORTED);
+		return;
+	}
+	u64 rel = c.helper_addr(in.imm) - c.image_addr(c.here());
+	if (!D::when(fits_simm32<D>(rel), "fits_rel32")) {
+		c.fail(LowerError::UNENCODABLE);
+		return;
+	}
+	call_rel32<D>(c, trunc<32>(rel));
+}
+// EXIT jumping to the next instruction instead of the epilogue.
+void exit_to_next(Ctx &c, const In &) { jump_to<D>(c, true, Cond::O, c.insn_addr(c.idx() + u32(1))); }
+// LD_IMM64: a value that fits in 32 bits unsigned loaded sign-extended.
+void ld_imm64_uimm_as_simm(Ctx &c, const In &in) {
+	const u64 v = concat(in.imm_hi, in.imm);
+	if (D::when(fits_uimm32<D>(v), "fits_uimm32"))
+		mov_ri32_sx<D>(c, nat(in.dst), in.imm);
+	else
+		mov_ri64<D>(c, nat(in.dst), v);
+}
+// END TO_BE 16 without clearing the upper bits.
+void be16_no_zext(Ctx &c, const In &in) { shift_ri<D>(c, Sz::W16, ShiftOp::ROL, nat(in.dst), u8(8)); }
+
+// Frame: the prologue reserves 16 bytes too few (saved registers overlap
+// the BPF stack).
+void prologue_short_frame(Ctx &c) {
+	nop5<D>(c);
+	push_r<D>(c, u4(RBP));
+	mov_rr<D>(c, Sz::Q64, u4(RBP), u4(RSP));
+	alu_ri<D>(c, Sz::Q64, AluOp::SUB, u4(RSP), u32(stack_bytes(c.opts.stack_depth) - 16));
+	for (unsigned i = 0; i < n_saved_regs; i++)
+		push_r<D>(c, u4(saved_regs[i]));
+}
+// Frame: the epilogue forgets to pop r12 (callee-saved, and the pops after
+// it read the wrong slots).
+void epilogue_skips_r12(Ctx &c) {
+	for (unsigned i = n_saved_regs; i-- > 0;)
+		if (saved_regs[i] != R12)
+			pop_r<D>(c, u4(saved_regs[i]));
+	leave<D>(c);
+	ret<D>(c);
+	int3<D>(c);
+}
+
+} // namespace
+
+const std::vector<Mutant> &all_mutants() {
+	static const std::vector<Mutant> m = {
+		{"alu32-add-no-zext", "x86_64", "ALU ADD X", "missing zero extension after a 32-bit op", "R", alu32_add_no_zext, false, nullptr, nullptr},
+		{"alu32-mov-k-sext", "x86_64", "ALU MOV K", "missing zero extension (32-bit mov sign-extended)", "R", alu32_mov_k_sext, false, nullptr, nullptr},
+		{"alu64-mov-k-zext", "x86_64", "ALU64 MOV K", "wrong sign extension of an immediate", "R", alu64_mov_k_zext, false, nullptr, nullptr},
+		{"alu64-add-k-imm8-unsigned", "x86_64", "ALU64 ADD K", "wrong sign extension of an immediate (imm8 range)", "R", alu64_add_k_imm8_unsigned, false, nullptr, nullptr},
+		{"ja-off-by-one", "x86_64", "JMP JA", "off-by-one jump offset", "pc", ja_off_by_one, false, nullptr, nullptr},
+		{"jeq-rel-from-start", "x86_64", "JMP JEQ X", "jump displacement relative to the wrong address", "pc", jeq_rel_from_start, false, nullptr, nullptr},
+		{"jgt-signed", "x86_64", "JMP JGT X", "wrong condition code (signed for unsigned)", "pc", jgt_signed, false, nullptr, nullptr},
+		{"jsle-unsigned", "x86_64", "JMP JSLE X", "wrong condition code (unsigned for signed)", "pc", jsle_unsigned, false, nullptr, nullptr},
+		{"jmp32-jeq-64bit", "x86_64", "JMP32 JEQ X", "32-bit vs 64-bit compare", "pc", jmp32_jeq_64bit, false, nullptr, nullptr},
+		{"add-rex-b-dropped", "x86_64", "ALU64 ADD X", "wrong REX encoding (REX.B lost)", "R", add_rex_b_dropped, false, nullptr, nullptr},
+		{"sub-modrm-swapped", "x86_64", "ALU64 SUB X", "wrong ModRM encoding (reg/rm swapped)", "R", sub_modrm_swapped, false, nullptr, nullptr},
+		{"stxb-missing-rex", "x86_64", "STX MEM B", "wrong REX encoding (sil/dil byte store without REX)", "store #1 value", stxb_missing_rex, false, nullptr, nullptr},
+		{"lsh64-mask31", "x86_64", "ALU64 LSH K", "shift count masked wrongly", "R", lsh64_mask31, false, nullptr, nullptr},
+		{"div-no-zero-check", "x86_64", "ALU64 DIV X", "division by zero traps", "trapped", div_no_zero_check, false, nullptr, nullptr},
+		{"mod-zero-gives-zero", "x86_64", "ALU64 MOD X", "wrong division-by-zero result", "R", mod_zero_gives_zero, false, nullptr, nullptr},
+		{"div-saves-rdx-in-rbx", "x86_64", "ALU DIV X", "clobbered callee-saved register (R6's rbx)", "R", div_saves_rdx_in_rbx, false, nullptr, nullptr},
+		{"ldxw-loads-8", "x86_64", "LDX MEM W", "wrong memory size (load)", "load #1", ldxw_loads_8, false, nullptr, nullptr},
+		{"sth-stores-4", "x86_64", "ST MEM H", "wrong memory size (store)", "stores 4 bytes, BPF 2", sth_stores_4, false, nullptr, nullptr},
+		{"cmpxchg32-no-zext", "x86_64", "STX ATOMIC W CMPXCHG", "missing zero extension of R0 after cmpxchg", "R0", cmpxchg32_no_zext, false, nullptr, nullptr},
+		{"atomic-add-no-lock", "x86_64", "STX ATOMIC DW ADD", "atomic without LOCK", "not atomic", atomic_add_no_lock, false, nullptr, nullptr},
+		{"call-rel-from-start", "x86_64", "JMP CALL", "call displacement relative to the wrong address", "R0", call_rel_from_start, false, nullptr, nullptr},
+		{"exit-to-next", "x86_64", "JMP EXIT", "exit does not reach the epilogue", "pc", exit_to_next, false, nullptr, nullptr},
+		{"ld-imm64-uimm-as-simm", "x86_64", "LD IMM64", "wrong sign extension of a 64-bit immediate", "R", ld_imm64_uimm_as_simm, false, nullptr, nullptr},
+		{"be16-no-zext", "x86_64", "ALU END TO_BE 16", "missing zero extension after a 16-bit swap", "R", be16_no_zext, false, nullptr, nullptr},
+		{"prologue-short-frame", "x86_64", "", "stack frame too small (saved registers overlap the BPF stack)", "saved slot clear of the BPF stack", nullptr, true, prologue_short_frame, nullptr},
+		{"epilogue-skips-r12", "x86_64", "", "clobbered callee-saved register (epilogue)", "callee-saved", nullptr, true, nullptr, epilogue_skips_r12},
+	};
+	return m;
+}
+
+} // namespace verify
+} // namespace vjit

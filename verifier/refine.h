@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: GPL-2.0
+// The refinement checker: one theorem per codegen table entry, for every
+// arch, parameterised by an arch target T (verifier/target_<arch>.h). It
+// never names an ISA; everything it needs from one comes from T:
+//
+//   T::name                         arch name
+//   T::Arch                         the backend (table, prologue, epilogue)
+//   T::State                        native machine state (symbolic)
+//   T::initial(bpf, sp, tag)        native state related to BPF registers
+//   T::fresh(tag)                   unrelated native state
+//   T::reg(st, r)                   native home of BPF register r
+//   T::set_reg(st, r, v)
+//   T::sp(st)  T::set_sp(st, v)     native stack pointer
+//   T::run(st, env, bytes, base)    run the model on the emitted bytes
+//   T::abi_*                        return value / argument / callee-saved
+//   T::insn_stack_slack             bytes an instruction may use below sp
+//   T::stack_fixed                  the stated fixed part of the stack bound
+//   T::disasm(bytes, addr)          an independent disassembly (capstone)
+//
+// The theorem for an entry (printed by `vjit-verify --assumptions` with the
+// assumptions it rests on, see assumptions_text()):
+//   for all register choices, offsets, immediates, initial register and
+//   memory values, and every consistent offsets table, the native code
+//   emitted for the instruction, started at the instruction's address, ends
+//   at the native address of the BPF successor (or jump target, or the
+//   epilogue for EXIT) with the native homes of the live BPF registers
+//   equal to the BPF state after the instruction, the stack pointer
+//   unchanged, the same stores (address, size, value, atomicity) in the
+//   same order, loads only where the BPF instruction loads, native stack
+//   use within insn_stack_slack, and no trap.
+#ifndef VJIT_VERIFIER_REFINE_H
+#define VJIT_VERIFIER_REFINE_H
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/semantics.h"
+#include "verifier/explore.h"
+#include "verifier/symjit.h"
+
+namespace vjit {
+namespace verify {
+
+using u4 = SBV<4>;
+using u8 = SBV<8>;
+using u16 = SBV<16>;
+using u32 = SBV<32>;
+using u64 = SBV<64>;
+
+// Numbers the assumptions use; printed with them.
+constexpr uint64_t MAX_INSNS = 1u << 20;        // BPF_COMPLEXITY_LIMIT_INSNS
+constexpr uint64_t MAX_IMAGE = 1ull << 30;      // native image size bound
+constexpr uint64_t MIN_SP = 1ull << 16;         // the native stack is not at address 0
+
+inline const char *assumptions_text() {
+	return
+		"Assumptions (every proof rests on these, and only these):\n"
+		"  A1 the kernel's BPF verifier accepted the program: register fields name\n"
+		"     R0-R10 (or AX, which constant blinding introduces); R10 is never written;\n"
+		"     jump targets are instructions of the program (pc+1+off < len);\n"
+		"     the program has at most 2^20 instructions; fall-through stays inside it\n"
+		"  A2 the offsets table is consistent: insn_addr(idx) is where the code of\n"
+		"     instruction idx starts and insn_addr(idx+1) = insn_addr(idx) + its length\n"
+		"     (LD_IMM64: idx+2), as the driver checks after its last pass; every offset\n"
+		"     is below 2^30 and the image does not wrap around the address space\n"
+		"  A3 BPF memory accesses (the verifier confines them to the BPF stack and\n"
+		"     valid objects) lie at or above the native stack pointer and do not wrap;\n"
+		"     the native stack pointer is 8-byte aligned and above 2^16\n"
+		"  A4 a helper's return value is a function of its address and R1-R5 (the\n"
+		"     same on both sides); after a call R1-R5 and AX are dead (the verifier\n"
+		"     marks them unreadable); helpers preserve the ABI's callee-saved\n"
+		"     registers and return with the stack balanced; their memory effects\n"
+		"     are not modelled\n"
+		"  A5 the ISA model matches the CPU (checked by `make check-verifier`: random\n"
+		"     instances of every modelled form, run natively and in the model, and\n"
+		"     decoded by capstone)\n"
+		"  A6 atomics are proved single-threaded (as the BPF semantics is); their\n"
+		"     atomicity is required as a property of the native store (LOCK)\n"
+		"Not assumed: division/modulo by zero, shift amounts, ALU32 zero extension,\n"
+		"immediate sizes, REX/ModRM encodings, jump displacement sizes: all proved.\n";
+}
+
+struct Config {
+	JitOptions opts;
+	size_t max_paths = 20000;
+	bool stop_at_first_failure = true;
+};
+
+enum class Outcome { PROVED, FAILED, UNSUPPORTED };
+
+inline const char *outcome_name(Outcome o) {
+	return o == Outcome::PROVED ? "VERIFY" : o == Outcome::FAILED ? "FAIL" : "SKIP";
+}
+
+struct Result {
+	std::string arch, name, cls;
+	Outcome outcome = Outcome::UNSUPPORTED;
+	size_t paths = 0, proved = 0, rejected = 0, vacuous = 0, checks = 0;
+	double seconds = 0, prove_seconds = 0;
+	std::string detail;          // counterexample, or why unsupported
+	std::string first_diff;      // the first part of the state that differs
+	int stack_below_sp = 0;      // max native stack use below sp (instructions)
+};
+
+// One memory access as a side saw it.
+struct Access {
+	bool store;
+	bool atomic;
+	bool stack;  // native push/pop/call/ret
+	unsigned bytes;
+	u64 addr;
+	u64 value;
+};
+
+// Byte-addressed memory (a Z3 array from 64-bit addresses to bytes) with a
+// log of the accesses made through it.
+struct SymMem {
+	z3::expr arr;
+	std::vector<Access> log;
+	// Optional overlay for havocked regions: addresses where `keep` holds
+	// read arr, others read havoc.
+	bool overlay = false;
+	z3::expr havoc;
+	std::function<SBool(const u64 &)> keep;
+
+	explicit SymMem(z3::expr a) : arr(a), havoc(a) {}
+
+	u8 byte(const u64 &a) const {
+		z3::expr b = z3::select(arr, a.e);
+		if (overlay)
+			b = z3::ite(keep(a).e, b, z3::select(havoc, a.e));
+		return u8(b);
+	}
+	u64 read(unsigned n, const u64 &a) const {
+		u64 v(0);
+		for (unsigned i = 0; i < n; i++)
+			v = v | (zext<64>(byte(a + u64(i))) << u64(8 * i));
+		return v;
+	}
+	void write(unsigned n, const u64 &a, const u64 &v) {
+		for (unsigned i = 0; i < n; i++) {
+			u64 ai = a + u64(i);
+			z3::expr b = extract<7, 0>(v >> u64(8 * i)).e;
+			arr = z3::store(arr, ai.e, b);
+			if (overlay)
+				havoc = z3::store(havoc, ai.e, b);
+		}
+	}
+	u64 load(unsigned n, const u64 &a, bool atomic, bool stack) {
+		u64 v = read(n, a);
+		log.push_back(Access{false, atomic, stack, n, a, v});
+		return v;
+	}
+	void store(unsigned n, const u64 &a, const u64 &v, bool atomic, bool stack) {
+		u64 m = n == 8 ? v : v & u64((1ull << (8 * n)) - 1);
+		write(n, a, m);
+		log.push_back(Access{true, atomic, stack, n, a, m});
+	}
+};
+
+inline z3::expr fresh_memory(const char *name) {
+	z3::context &c = sym_ctx();
+	return c.constant(name, c.array_sort(c.bv_sort(64), c.bv_sort(8)));
+}
+
+// Helpers: the same uninterpreted function of (address, R1..R5) on both sides.
+inline u64 helper_result(const u64 &target, const u64 *args) {
+	z3::context &c = sym_ctx();
+	z3::sort_vector dom(c);
+	for (int i = 0; i < 6; i++)
+		dom.push_back(c.bv_sort(64));
+	z3::func_decl f = z3::function("helper", dom, c.bv_sort(64));
+	z3::expr_vector as(c);
+	as.push_back(target.e);
+	for (int i = 0; i < 5; i++)
+		as.push_back(args[i].e);
+	return u64(f(as));
+}
+
+// The BPF side's environment for core/semantics.h's step().
+struct BpfEnv {
+	SymMem mem;
+	bool atomic = false;
+	JitCtx<Symbolic> *ctx;
+	BpfEnv(z3::expr m, JitCtx<Symbolic> *c) : mem(m), ctx(c) {}
+	u64 load(unsigned n, const u64 &a) { return mem.load(n, a, atomic, false); }
+	void store(unsigned n, const u64 &a, const u64 &v) { mem.store(n, a, v, atomic, false); }
+	u64 call_helper(const u32 &imm, BpfRegs<Symbolic> &regs) {
+		u64 args[5] = {regs.r[1], regs.r[2], regs.r[3], regs.r[4], regs.r[5]};
+		return helper_result(ctx->helper_addr(imm), args);
+	}
+};
+
+// The native side's environment, handed to T::run (which adapts it to its
+// model's interface).
+struct NativeEnv {
+	SymMem mem;
+	unsigned fresh = 0;
+	explicit NativeEnv(z3::expr m) : mem(m) {}
+	SBool undef_bool(const char *what) {
+		return SBool(sym_ctx().bool_const(("undef_" + std::string(what) + "_" + std::to_string(fresh++)).c_str()));
+	}
+	u64 undef64(const char *what) {
+		return u64::var("undef_" + std::string(what) + "_" + std::to_string(fresh++));
+	}
+};
+
+// How a native run ended (T::run fills it in).
+enum class RunStatus { EXITED, RETURNED, TRAP, UNDECODED };
+struct RunOut {
+	RunStatus status;
+	u64 pc;
+	std::string why;
+};
+
+inline const char *run_status_name(RunStatus s) {
+	switch (s) {
+	case RunStatus::EXITED: return "left the code";
+	case RunStatus::RETURNED: return "returned";
+	case RunStatus::TRAP: return "trapped";
+	case RunStatus::UNDECODED: return "ran into bytes the model does not decode";
+	}
+	return "?";
+}
+
+// A named conjunct of a theorem: the first false one in a counterexample is
+// "the first part of the state that differs".
+struct Obligation {
+	std::string name;
+	z3::expr holds;
+	z3::expr lhs, rhs;  // native, BPF (or bound); may be the same as holds
+	bool has_values;
+};
+
+inline uint64_t eval_u64(const z3::model &m, const z3::expr &e) {
+	z3::expr v = m.eval(e, true);
+	uint64_t out = 0;
+	if (v.is_numeral())
+		v.is_numeral_u64(out);
+	return out;
+}
+
+inline std::string hex(uint64_t v) {
+	char b[32];
+	snprintf(b, sizeof b, "0x%llx", (unsigned long long)v);
+	return b;
+}
+
+// What an instruction entry needs about its opcode.
+inline bool writes_dst(uint8_t code) {
+	using namespace bpf;
+	return is_alu(code) || cls(code) == LDX || cls(code) == LD;
+}
+inline bool writes_src(uint8_t code, int32_t imm) {
+	using namespace bpf;
+	return cls(code) == STX && mode(code) == ATOMIC && (imm & FETCH) && imm != CMPXCHG;
+}
+inline bool uses_src_reg(uint8_t code) {
+	using namespace bpf;
+	if (is_alu(code) || is_jmp(code))
+		return srcbit(code) == X && op(code) != CALL && op(code) != END;
+	return cls(code) == LDX || cls(code) == STX;
+}
+inline bool is_cond_jump(uint8_t code) {
+	using namespace bpf;
+	return is_jmp(code) && op(code) != CALL && op(code) != EXIT;
+}
+inline const char *class_name(uint8_t code) {
+	using namespace bpf;
+	switch (cls(code)) {
+	case ALU: return "ALU";
+	case ALU64: return "ALU64";
+	case JMP: return "JMP";
+	case JMP32: return "JMP32";
+	case LDX: return "LDX";
+	case ST: return "ST";
+	case STX: return mode(code) == ATOMIC ? "ATOMIC" : "STX";
+	case LD: return "LD";
+	}
+	return "?";
+}
+
+template <typename T>
+std::string render_bytes(const z3::model &m, const std::vector<u8> &bytes, uint64_t addr) {
+	std::vector<uint8_t> b;
+	for (const u8 &x : bytes)
+		b.push_back((uint8_t)eval_u64(m, x.e));
+	return T::disasm(b, addr);
+}
+
+// Proves one table entry. The rule's lowering runs with D = Symbolic.
+template <typename T>
+Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
+	using namespace bpf;
+	Result res;
+	res.arch = T::name;
+	res.name = rule.name;
+	res.cls = class_name(rule.code);
+	auto t0 = std::chrono::steady_clock::now();
+	Explorer ex;
+	const uint8_t code = rule.code;
+	const unsigned width = is_ld_imm64(code) ? 2 : 1;
+	const bool is_call = code == (JMP | CALL);
+	bool failed = false;
+	int max_stack = 0;
+
+	auto body = [&]() {
+		InsnFields<Symbolic> in;
+		in.code = code;
+		in.dst = u4::var("dst");
+		in.src = u4::var("src");
+		in.off = u16::var("off");
+		in.imm = rule.imm_selects ? u32((uint64_t)(uint32_t)rule.imm) : u32::var("imm");
+		in.imm_hi = u32::var("imm_hi");
+		// A1: register fields, R10 read-only.
+		ex.assume(ule(in.dst, u4(AX)));
+		ex.assume(ule(in.src, u4(AX)));
+		if (writes_dst(code))
+			ex.assume(in.dst != u4(R10));
+		if (writes_src(code, rule.imm))
+			ex.assume(in.src != u4(R10));
+		// Register choices: one path per register (a case split the
+		// explorer makes, so each case is a proof of its own and all of
+		// them together cover every choice). Terms then stay small.
+		static const char *const dst_is[NREGS] = {"dst=R0", "dst=R1", "dst=R2", "dst=R3", "dst=R4",
+							  "dst=R5", "dst=R6", "dst=R7", "dst=R8", "dst=R9",
+							  "dst=R10", "dst=AX"};
+		static const char *const src_is[NREGS] = {"src=R0", "src=R1", "src=R2", "src=R3", "src=R4",
+							  "src=R5", "src=R6", "src=R7", "src=R8", "src=R9",
+							  "src=R10", "src=AX"};
+		for (unsigned i = 0; i < NREGS; i++)
+			if (Symbolic::when(in.dst == u4(i), dst_is[i])) {
+				in.dst = u4(i);
+				break;
+			}
+		if (uses_src_reg(code))
+			for (unsigned i = 0; i < NREGS; i++)
+				if (Symbolic::when(in.src == u4(i), src_is[i])) {
+					in.src = u4(i);
+					break;
+				}
+
+		JitCtx<Symbolic> ctx;
+		ctx.opts = cfg.opts;
+		rule.lower(ctx, in);
+		if (ctx.error != LowerError::NONE) {
+			res.rejected++;
+			return;
+		}
+		const u32 len((uint64_t)ctx.bytes.size());
+		// A1, A2: program shape and the offsets table.
+		ex.assume(ule(ctx.n_insns, u32(MAX_INSNS)));
+		ex.assume(ule(ctx.cur + u32(width), ctx.n_insns));
+		ex.assume(ult(ctx.cur, ctx.n_insns));
+		u32 succ = ctx.cur + u32(width);
+		u32 target = ctx.cur + u32(1) + sext<32>(in.off);
+		if (is_cond_jump(code))
+			ex.assume(ult(target, ctx.n_insns));
+		ex.assume(u32(ctx.addr_fn(ctx.cur.e)) == ctx.start);
+		ex.assume(u32(ctx.addr_fn(succ.e)) == ctx.start + len);
+		ex.assume(ule(ctx.start + len, u32(MAX_IMAGE)));
+		ex.assume(ule(ctx.start, ctx.start + len));
+		for (const u32 &q : ctx.addr_queries)
+			ex.assume(ule(q, u32(MAX_IMAGE)));
+		u32 epi(ctx.addr_fn(ctx.n_insns.e));
+		ex.assume(ule(epi, u32(MAX_IMAGE)));
+		ex.assume(ule(ctx.image_base, u64(~0ull - 2 * MAX_IMAGE)));
+
+		// The BPF side.
+		BpfRegs<Symbolic> regs;
+		for (unsigned i = 0; i < NREGS; i++)
+			regs.r[i] = u64::var("r" + std::to_string(i));
+		const BpfRegs<Symbolic> regs0 = regs;
+		z3::expr mem0 = fresh_memory("mem");
+		BpfEnv benv(mem0, &ctx);
+		benv.atomic = cls(code) == STX && mode(code) == ATOMIC;
+		Step<Symbolic> st = step<Symbolic>(in, ctx.cur, regs, benv);
+		if (st.flow != Flow::NEXT && st.flow != Flow::EXIT) {
+			// The semantics says this is not a plain instruction here (a
+			// bpf-to-bpf call, ...) but the lowering emitted code for it.
+			if (ex.feasible()) {
+				failed = true;
+				res.detail = "the lowering accepts an instruction variant the proof does not model (bpf-to-bpf call?)";
+				ex.stop();
+			}
+			return;
+		}
+		u32 next = st.flow == Flow::EXIT ? ctx.n_insns : st.next_pc;
+
+		// The native side.
+		u64 sp0 = u64::var("sp");
+		ex.assume(uge(sp0, u64(MIN_SP)));
+		ex.assume(ule(sp0, u64(~0ull - MIN_SP)));
+		ex.assume((sp0 & u64(7)) == u64(0));
+		// A3
+		for (const Access &a : benv.mem.log) {
+			ex.assume(uge(a.addr, sp0));
+			ex.assume(ule(a.addr, u64(~0ull - 8)));
+		}
+		typename T::State ns = T::initial(regs0, sp0, "n");
+		NativeEnv nenv(mem0);
+		u64 base = ctx.image_addr(ctx.start);
+		RunOut out = T::run(ns, nenv, ctx.bytes, base);
+
+		std::vector<Obligation> obs;
+		auto ob = [&](const std::string &name, const u64 &native, const u64 &spec) {
+			obs.push_back(Obligation{name, (native == spec).e, native.e, spec.e, true});
+		};
+		auto ob_b = [&](const std::string &name, const SBool &b) {
+			obs.push_back(Obligation{name, b.e, b.e, b.e, false});
+		};
+		std::string structural;
+		if (out.status != RunStatus::EXITED)
+			structural = std::string("native code ") + run_status_name(out.status) + ": " + out.why;
+		// Stores: same order, address, size, value, atomicity.
+		std::vector<const Access *> ns_st, bs_st, ns_ld, bs_ld;
+		for (const Access &a : nenv.mem.log)
+			if (!a.stack)
+				(a.store ? ns_st : ns_ld).push_back(&a);
+		for (const Access &a : benv.mem.log)
+			(a.store ? bs_st : bs_ld).push_back(&a);
+		if (structural.empty() && ns_st.size() != bs_st.size())
+			structural = "native code makes " + std::to_string(ns_st.size()) + " stores, BPF " +
+				     std::to_string(bs_st.size());
+		for (size_t i = 0; structural.empty() && i < ns_st.size(); i++) {
+			const Access &n = *ns_st[i], &b = *bs_st[i];
+			std::string k = "store #" + std::to_string(i + 1);
+			if (n.bytes != b.bytes)
+				structural = k + ": native stores " + std::to_string(n.bytes) + " bytes, BPF " +
+					     std::to_string(b.bytes);
+			else if (b.atomic && !n.atomic)
+				structural = k + ": the native store is not atomic (no LOCK)";
+			ob(k + " address", n.addr, b.addr);
+			ob(k + " value", n.value, b.value);
+		}
+		// Loads: only where (and with the size) the BPF instruction loads.
+		for (size_t i = 0; structural.empty() && i < ns_ld.size(); i++) {
+			const Access &n = *ns_ld[i];
+			z3::expr any = sym_ctx().bool_val(false);
+			for (const Access *b : bs_ld)
+				if (b->bytes == n.bytes)
+					any = any || (n.addr == b->addr).e;
+			obs.push_back(Obligation{"load #" + std::to_string(i + 1) + " (" + std::to_string(n.bytes) +
+							 " bytes) at an address BPF loads from",
+						 any, n.addr.e, n.addr.e, false});
+		}
+		// Native stack use below sp.
+		for (const Access &a : nenv.mem.log) {
+			if (!a.stack)
+				continue;
+			ob_b("stack access within " + std::to_string(T::insn_stack_slack) + " bytes below sp",
+			     uge(a.addr, sp0 - u64(T::insn_stack_slack)) && ule(a.addr + u64(8), sp0));
+			uint64_t d;
+			if ((sp0 - a.addr).is_const(&d) && (int)d > max_stack)
+				max_stack = (int)d;
+		}
+		if (structural.empty()) {
+			ob("pc", out.pc, ctx.image_addr(u32(ctx.addr_fn(next.e))));
+			for (unsigned r = 0; r < NREGS; r++) {
+				if (is_call && ((r >= R1 && r <= R5) || r == AX))
+					continue;  // A4: dead after a call
+				std::string nm = r == AX ? "AX" : "R" + std::to_string(r);
+				ob(nm, T::reg(ns, r), regs.r[r]);
+			}
+			ob("sp", T::sp(ns), sp0);
+		}
+
+		z3::expr goal = sym_ctx().bool_val(true);
+		for (const Obligation &o : obs)
+			goal = goal && o.holds;
+		z3::model m(sym_ctx());
+		Explorer::Proof p;
+		if (!structural.empty())
+			p = ex.feasible() ? Explorer::Proof::FAILED : Explorer::Proof::PROVED;
+		else {
+			auto tp = std::chrono::steady_clock::now();
+			p = ex.prove(SBool(goal), &m);
+			res.prove_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - tp).count();
+		}
+		if (p == Explorer::Proof::PROVED) {
+			if (!structural.empty() || !ex.feasible()) {
+				res.vacuous++;
+				return;
+			}
+			res.proved++;
+			return;
+		}
+		failed = true;
+		if (!structural.empty()) {
+			ex.feasible();
+			m = ex.solver().get_model();
+			res.first_diff = structural;
+		} else if (p == Explorer::Proof::UNKNOWN) {
+			res.first_diff = "solver returned unknown";
+		}
+		// The counterexample.
+		std::ostringstream os;
+		os << "  instruction: " << rule.name << " (code " << hex(code) << ") dst=R"
+		   << eval_u64(m, in.dst.e) << " src=R" << eval_u64(m, in.src.e)
+		   << " off=" << (int16_t)eval_u64(m, in.off.e) << " imm=" << (int32_t)eval_u64(m, in.imm.e);
+		if (width == 2)
+			os << " imm_hi=" << hex(eval_u64(m, in.imm_hi.e));
+		os << " at index " << eval_u64(m, ctx.cur.e) << " of " << eval_u64(m, ctx.n_insns.e) << "\n";
+		os << "  registers:";
+		for (unsigned r = 0; r < NREGS; r++)
+			os << (r % 4 == 0 ? "\n    " : "  ") << (r == AX ? std::string("AX") : "R" + std::to_string(r))
+			   << "=" << hex(eval_u64(m, regs0.r[r].e));
+		os << "\n    native sp=" << hex(eval_u64(m, sp0.e)) << "\n";
+		for (const Access &a : benv.mem.log)
+			os << "  BPF " << (a.store ? "store " : "load ") << a.bytes << " bytes at "
+			   << hex(eval_u64(m, a.addr.e)) << " value " << hex(eval_u64(m, a.value.e)) << "\n";
+		uint64_t at = eval_u64(m, base.e);
+		os << "  emitted code (" << ctx.bytes.size() << " bytes at " << hex(at) << "), path:";
+		for (const Decision &d : ex.decisions())
+			if (d.why)
+				os << " " << (d.taken ? "" : "!") << d.why;
+		os << "\n" << render_bytes<T>(m, ctx.bytes, at);
+		if (res.first_diff.empty()) {
+			for (const Obligation &o : obs) {
+				if (m.eval(o.holds, true).is_true())
+					continue;
+				res.first_diff = o.name;
+				if (o.has_values)
+					res.first_diff += ": native " + hex(eval_u64(m, o.lhs)) + ", BPF " + hex(eval_u64(m, o.rhs));
+				break;
+			}
+		}
+		if (out.status == RunStatus::EXITED)
+			os << "  native code left at " << hex(eval_u64(m, out.pc.e)) << "; BPF next: index "
+			   << eval_u64(m, next.e) << " at native "
+			   << hex(eval_u64(m, ctx.image_addr(u32(ctx.addr_fn(next.e))).e)) << "\n";
+		os << "  first difference: " << res.first_diff << "\n";
+		res.detail = os.str();
+		if (cfg.stop_at_first_failure)
+			ex.stop();
+	};
+	bool complete = ex.explore(body, cfg.max_paths);
+	res.paths = ex.paths();
+	res.checks = ex.checks();
+	res.stack_below_sp = max_stack;
+	if (failed)
+		res.outcome = Outcome::FAILED;
+	else if (!complete) {
+		res.outcome = Outcome::FAILED;
+		res.detail = "path limit reached";
+	} else if (res.proved == 0 && res.rejected > 0 && res.vacuous == 0) {
+		res.outcome = Outcome::UNSUPPORTED;
+		res.detail = "the lowering rejects every instance";
+	} else if (res.proved == 0) {
+		res.outcome = Outcome::FAILED;
+		res.detail = "vacuous: no feasible path reached the theorem";
+	} else {
+		res.outcome = Outcome::PROVED;
+	}
+	res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	return res;
+}
+
+using FrameFn = void (*)(JitCtx<Symbolic> &);
+
+// Prologue and epilogue, with the body between them abstracted by what the
+// per-instruction theorems guarantee: BPF registers other than R10 take any
+// values, the stack pointer is back where the prologue left it, memory
+// outside the frame's saved slots takes any values. Proved: the prologue
+// passes R1 = the context argument, sets R10 so that the BPF stack
+// [R10 - stack_depth, R10) lies above the stack pointer and clear of every
+// slot the prologue saved; the epilogue returns R0 in the ABI return
+// register to the caller's return address with every callee-saved register
+// restored and the stack balanced. And the stack bound: native stack use
+// (return address included, plus instructions' own use below sp) is at
+// most stack_depth + T::stack_fixed bytes.
+template <typename T>
+Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const char *name) {
+	Result res;
+	res.arch = T::name;
+	res.name = name;
+	res.cls = "FRAME";
+	auto t0 = std::chrono::steady_clock::now();
+	Explorer ex;
+	bool failed = false;
+	const uint32_t depth = cfg.opts.stack_depth;
+	auto body = [&]() {
+		JitCtx<Symbolic> pro;
+		pro.opts = cfg.opts;
+		pro.start = u32(0);
+		prologue(pro);
+		JitCtx<Symbolic> epi;
+		epi.opts = cfg.opts;
+		epilogue(epi);
+		if (pro.error != LowerError::NONE || epi.error != LowerError::NONE) {
+			res.rejected++;
+			return;
+		}
+		ex.assume(ule(pro.image_base, u64(~0ull - 2 * MAX_IMAGE)));
+		ex.assume(ule(epi.start, u32(MAX_IMAGE)));
+		ex.assume(epi.image_base == pro.image_base);
+		u64 S = u64::var("entry_sp");
+		ex.assume(uge(S, u64(MIN_SP)));
+		ex.assume(ule(S, u64(~0ull - MIN_SP)));
+		ex.assume((S & u64(T::entry_sp_align_mask)) == u64(T::entry_sp_align_value));
+		z3::expr mem0 = fresh_memory("mem");
+		typename T::State entry = T::fresh("entry");
+		T::set_sp(entry, S);
+		typename T::State ns = entry;
+		NativeEnv nenv(mem0);
+		RunOut out = T::run(ns, nenv, pro.bytes, pro.image_addr(u32(0)));
+		std::vector<Obligation> obs;
+		auto ob = [&](const std::string &n, const u64 &a, const u64 &b) {
+			obs.push_back(Obligation{n, (a == b).e, a.e, b.e, true});
+		};
+		auto ob_b = [&](const std::string &n, const SBool &b) {
+			obs.push_back(Obligation{n, b.e, b.e, b.e, false});
+		};
+		std::string structural;
+		if (out.status != RunStatus::EXITED)
+			structural = std::string("prologue ") + run_status_name(out.status) + ": " + out.why;
+		const u32 plen((uint64_t)pro.bytes.size());
+		ob("prologue ends at instruction 0", out.pc, pro.image_addr(plen));
+		ob("R1 = context argument", T::reg(ns, bpf::R1), T::abi_arg0(entry));
+		u64 r10 = T::reg(ns, bpf::R10), sp_body = T::sp(ns);
+		ob_b("BPF stack above sp", ule(sp_body, r10 - u64(depth)) && ule(r10, S));
+		ob_b("body sp 8-byte aligned", (sp_body & u64(7)) == u64(0));
+		std::vector<Access> saved;
+		for (const Access &a : nenv.mem.log) {
+			if (!a.store)
+				continue;
+			saved.push_back(a);
+			ob_b("saved slot clear of the BPF stack",
+			     ule(a.addr + u64(a.bytes), r10 - u64(depth)) || uge(a.addr, r10));
+			ob_b("saved slot below the entry sp", ule(a.addr + u64(a.bytes), S));
+		}
+		// Stack bound: entry return address + frame + instructions' slack.
+		u64 use = (S + u64(8)) - (sp_body - u64(T::insn_stack_slack));
+		ob_b("native stack use <= stack_depth + " + std::to_string(T::stack_fixed),
+		     ule(use, u64(depth + T::stack_fixed)));
+		uint64_t used = 0;
+		if (use.is_const(&used))
+			res.stack_below_sp = (int)used;
+
+		// The body, abstracted.
+		typename T::State nb = ns;
+		for (unsigned r = 0; r < bpf::NREGS; r++)
+			if (r != bpf::R10)
+				T::set_reg(nb, r, u64::var("body_r" + std::to_string(r)));
+		T::havoc_scratch(nb, "body");
+		NativeEnv eenv(nenv.mem.arr);
+		eenv.mem.overlay = true;
+		eenv.mem.havoc = fresh_memory("body_mem");
+		std::vector<Access> keep = saved;
+		u64 Scopy = S;
+		eenv.mem.keep = [keep, Scopy](const u64 &a) {
+			SBool k = uge(a, Scopy) && ult(a, Scopy + u64(8));  // the return address
+			for (const Access &s : keep)
+				k = k || (uge(a, s.addr) && ult(a, s.addr + u64(s.bytes)));
+			return k;
+		};
+		const u64 body_r0 = T::reg(nb, bpf::R0);
+		RunOut eo = T::run(nb, eenv, epi.bytes, epi.image_addr(epi.start));
+		if (structural.empty() && !cfg.opts.rethunk && eo.status != RunStatus::RETURNED)
+			structural = std::string("epilogue ") + run_status_name(eo.status) + ": " + eo.why;
+		if (structural.empty() && cfg.opts.rethunk && eo.status != RunStatus::EXITED)
+			structural = std::string("epilogue ") + run_status_name(eo.status) + ": " + eo.why;
+		u64 ret_addr = nenv.mem.read(8, S);  // as it was on entry
+		if (!cfg.opts.rethunk) {
+			ob("epilogue returns to the caller", eo.pc, ret_addr);
+			ob("stack balanced (sp = entry sp + 8)", T::sp(nb), S + u64(8));
+		} else {
+			ob("epilogue jumps to the return thunk", eo.pc, u64(cfg.opts.return_thunk));
+			ob("stack balanced (sp = entry sp)", T::sp(nb), S);
+			ob("return address in place", eenv.mem.read(8, S), ret_addr);
+		}
+		ob("return value = R0", T::abi_ret(nb), body_r0);
+		for (unsigned n : T::abi_callee_saved())
+			ob("callee-saved " + T::native_name(n) + " restored", T::native(nb, n), T::native(entry, n));
+		for (const Access &a : eenv.mem.log)
+			if (a.store)
+				ob_b("epilogue writes only below the entry sp", ule(a.addr + u64(a.bytes), S));
+
+		z3::expr goal = sym_ctx().bool_val(true);
+		for (const Obligation &o : obs)
+			goal = goal && o.holds;
+		z3::model m(sym_ctx());
+		Explorer::Proof p = structural.empty() ? ex.prove(SBool(goal), &m)
+						       : (ex.feasible() ? Explorer::Proof::FAILED : Explorer::Proof::PROVED);
+		if (p == Explorer::Proof::PROVED) {
+			if (ex.feasible())
+				res.proved++;
+			else
+				res.vacuous++;
+			return;
+		}
+		failed = true;
+		if (!structural.empty()) {
+			m = ex.solver().get_model();
+			res.first_diff = structural;
+		}
+		for (const Obligation &o : obs) {
+			if (!res.first_diff.empty())
+				break;
+			if (m.eval(o.holds, true).is_true())
+				continue;
+			res.first_diff = o.name;
+			if (o.has_values)
+				res.first_diff += ": native " + hex(eval_u64(m, o.lhs)) + ", expected " + hex(eval_u64(m, o.rhs));
+		}
+		std::ostringstream os;
+		os << "  stack_depth " << depth << ", entry sp " << hex(eval_u64(m, S.e)) << "\n";
+		os << "  prologue:\n" << render_bytes<T>(m, pro.bytes, eval_u64(m, pro.image_addr(u32(0)).e));
+		os << "  epilogue:\n" << render_bytes<T>(m, epi.bytes, eval_u64(m, epi.image_addr(epi.start).e));
+		os << "  first difference: " << res.first_diff << "\n";
+		res.detail = os.str();
+		ex.stop();
+	};
+	bool complete = ex.explore(body, cfg.max_paths);
+	res.paths = ex.paths();
+	res.checks = ex.checks();
+	if (failed || !complete)
+		res.outcome = Outcome::FAILED;
+	else if (res.proved == 0)
+		res.outcome = res.rejected ? Outcome::UNSUPPORTED : Outcome::FAILED;
+	else
+		res.outcome = Outcome::PROVED;
+	res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	return res;
+}
+
+} // namespace verify
+} // namespace vjit
+
+#endif

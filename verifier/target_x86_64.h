@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+// The x86-64 target of the refinement checker (verifier/refine.h): how a BPF
+// state lives in the native one (arch/x86_64/target.h's register map), how
+// emitted bytes run (arch/x86_64/model.h), the System V ABI facts the frame
+// proof uses, and capstone for counterexamples.
+#ifndef VJIT_VERIFIER_TARGET_X86_64_H
+#define VJIT_VERIFIER_TARGET_X86_64_H
+
+#include <capstone/capstone.h>
+
+#include <string>
+#include <vector>
+
+#include "arch/x86_64/lower.h"
+#include "arch/x86_64/model.h"
+#include "arch/x86_64/target.h"
+#include "verifier/refine.h"
+
+namespace vjit {
+namespace verify {
+
+struct TargetX86_64 {
+	static constexpr const char *name = "x86_64";
+	using Arch = x86_64::X86_64;
+	using State = x86_64::model::State<Symbolic>;
+
+	// A call or push inside one instruction: the return address of a
+	// helper call is the only thing the table puts below rsp.
+	static constexpr unsigned insn_stack_slack = 8;
+	// Fixed part of the stack bound: return address 8, saved rbp 8, five
+	// callee-saved registers 40, rounding of the BPF stack to 8 and then
+	// to keep rsp 16-byte aligned (at most 7 + 8), and insn_stack_slack 8.
+	static constexpr unsigned stack_fixed = 8 + 8 + 40 + 7 + 8 + insn_stack_slack;
+	// On entry (after the caller's call) rsp = 8 mod 16.
+	static constexpr uint64_t entry_sp_align_mask = 15, entry_sp_align_value = 8;
+
+	static const char *reg_name(unsigned n) {
+		static const char *names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+						"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+		return names[n & 15];
+	}
+	static std::string native_name(unsigned n) { return reg_name(n); }
+
+	static State fresh(const std::string &tag) {
+		State s;
+		for (unsigned i = 0; i < 16; i++)
+			s.gpr[i] = u64::var(tag + "_" + reg_name(i));
+		z3::context &c = sym_ctx();
+		s.cf = SBool(c.bool_const((tag + "_cf").c_str()));
+		s.zf = SBool(c.bool_const((tag + "_zf").c_str()));
+		s.sf = SBool(c.bool_const((tag + "_sf").c_str()));
+		s.of = SBool(c.bool_const((tag + "_of").c_str()));
+		return s;
+	}
+	static State initial(const BpfRegs<Symbolic> &b, const u64 &sp, const std::string &tag) {
+		State s = fresh(tag);
+		for (unsigned r = 0; r < bpf::NREGS; r++)
+			s.gpr[x86_64::bpf_to_native[r]] = b.r[r];
+		s.gpr[x86_64::RSP] = sp;
+		return s;
+	}
+	static u64 reg(const State &s, unsigned r) { return s.gpr[x86_64::bpf_to_native[r]]; }
+	static void set_reg(State &s, unsigned r, const u64 &v) { s.gpr[x86_64::bpf_to_native[r]] = v; }
+	static u64 native(const State &s, unsigned n) { return s.gpr[n]; }
+	static u64 sp(const State &s) { return s.gpr[x86_64::RSP]; }
+	static void set_sp(State &s, const u64 &v) { s.gpr[x86_64::RSP] = v; }
+	static void havoc_scratch(State &s, const std::string &tag) {
+		for (uint8_t n : {x86_64::SCRATCH1, x86_64::SCRATCH2, x86_64::SCRATCH3})
+			s.gpr[n] = u64::var(tag + "_" + reg_name(n));
+	}
+	// System V: first argument rdi, result rax, callee-saved rbx rbp r12-r15.
+	static u64 abi_arg0(const State &s) { return s.gpr[x86_64::RDI]; }
+	static u64 abi_ret(const State &s) { return s.gpr[x86_64::RAX]; }
+	static std::vector<unsigned> abi_callee_saved() {
+		return {x86_64::RBX, x86_64::RBP, x86_64::R12, x86_64::R13, x86_64::R14, x86_64::R15};
+	}
+
+	// The model's environment over the checker's NativeEnv.
+	struct Env {
+		NativeEnv &n;
+		u64 load(unsigned bytes, const u64 &a, x86_64::model::Access k) {
+			return n.mem.load(bytes, a, k == x86_64::model::Access::ATOMIC,
+					  k == x86_64::model::Access::STACK);
+		}
+		void store(unsigned bytes, const u64 &a, const u64 &v, x86_64::model::Access k) {
+			n.mem.store(bytes, a, v, k == x86_64::model::Access::ATOMIC,
+				    k == x86_64::model::Access::STACK);
+		}
+		// A helper call (A4): rax = helper(target, rdi, rsi, rdx, rcx, r8);
+		// the caller-saved registers and the flags take any values.
+		void call(const u64 &target, State &s) {
+			using namespace x86_64;
+			u64 args[5] = {s.gpr[RDI], s.gpr[RSI], s.gpr[RDX], s.gpr[RCX], s.gpr[R8]};
+			u64 r = helper_result(target, args);
+			for (unsigned i = 0; i < 16; i++)
+				if (call_clobbered_mask & (1u << i))
+					s.gpr[i] = n.undef64(reg_name(i));
+			s.gpr[RAX] = r;
+			s.cf = n.undef_bool("cf");
+			s.zf = n.undef_bool("zf");
+			s.sf = n.undef_bool("sf");
+			s.of = n.undef_bool("of");
+		}
+		SBool undef_bool(const char *w) { return n.undef_bool(w); }
+		u64 undef64(const char *w) { return n.undef64(w); }
+	};
+
+	static RunOut run(State &s, NativeEnv &n, const std::vector<u8> &bytes, const u64 &base) {
+		using namespace x86_64::model;
+		Env env{n};
+		Code<Symbolic> code{bytes.data(), (uint32_t)bytes.size(), base};
+		Machine<Symbolic, Env> m(s, env, code);
+		Stop<Symbolic> st = m.run();
+		RunOut o{RunStatus::EXITED, st.pc, st.why};
+		switch (st.status) {
+		case Status::EXITED: o.status = RunStatus::EXITED; break;
+		case Status::RETURNED: o.status = RunStatus::RETURNED; break;
+		case Status::TRAP: o.status = RunStatus::TRAP; break;
+		default: o.status = RunStatus::UNDECODED; break;
+		}
+		o.why += " (at +" + std::to_string(st.at) + ")";
+		return o;
+	}
+
+	static std::string disasm(const std::vector<uint8_t> &b, uint64_t addr) {
+		csh cs;
+		std::string out;
+		if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+			return "    (capstone unavailable)\n";
+		cs_insn *insn = nullptr;
+		size_t n = cs_disasm(cs, b.data(), b.size(), addr, 0, &insn);
+		size_t used = 0;
+		for (size_t i = 0; i < n; i++) {
+			char line[400];
+			std::string hexb;
+			for (unsigned k = 0; k < insn[i].size; k++) {
+				char t[8];
+				snprintf(t, sizeof t, "%02x", insn[i].bytes[k]);
+				hexb += t;
+			}
+			snprintf(line, sizeof line, "    %llx: %-22s %s %s\n", (unsigned long long)insn[i].address,
+				 hexb.c_str(), insn[i].mnemonic, insn[i].op_str);
+			out += line;
+			used += insn[i].size;
+		}
+		if (used < b.size()) {
+			out += "    (undecodable:";
+			for (size_t k = used; k < b.size(); k++) {
+				char t[4];
+				snprintf(t, sizeof t, " %02x", b[k]);
+				out += t;
+			}
+			out += ")\n";
+		}
+		if (n)
+			cs_free(insn, n);
+		cs_close(&cs);
+		return out;
+	}
+};
+
+} // namespace verify
+} // namespace vjit
+
+#endif
