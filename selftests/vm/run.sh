@@ -18,7 +18,7 @@ B=$ROOT/build/vm
 CC=${CC_VM:-gcc-12}
 KVER=$(for d in /lib/modules/*-amd64; do [ -d "$d/build" ] && basename "$d"; done | sort -V | tail -1)
 KERNEL=/boot/vmlinuz-$KVER
-TIMEOUT=${VJIT_VM_TIMEOUT:-900}
+TIMEOUT=${VJIT_VM_TIMEOUT:-1800}
 mkdir -p "$B"
 log() { echo "vm: $*" >&2; }
 
@@ -71,7 +71,7 @@ t0=$(date +%s)
 set +e
 timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
 	-nographic -no-reboot -kernel "$KERNEL" -initrd "$B/initramfs-$plan.cpio.gz" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=3 vjitplan=$plan" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=5 vjitplan=$plan" \
 	< /dev/null > "$out" 2>&1
 qrc=$?
 set -e

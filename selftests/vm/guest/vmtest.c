@@ -283,7 +283,7 @@ static int c_args(void *arg)
 
 /* TSYNC: a filter installed by one thread applies to all. */
 static pthread_barrier_t tsync_go;
-static int tsync_errno[4];
+static int tsync_errno[4] = { -1, -1, -1, -1 };
 
 static void *tsync_thread(void *arg)
 {
@@ -324,6 +324,8 @@ static int c_tsync(void *arg)
 #define PT_THREADS 32
 #define PT_FILTERS 8
 
+static int pt_done[PT_THREADS];
+
 static void *per_thread(void *arg)
 {
 	long id = (long)arg, j;
@@ -334,12 +336,13 @@ static void *per_thread(void *arg)
 	};
 
 	for (j = 0; j < PT_FILTERS; j++) {
-		f[6].k = SECCOMP_RET_ERRNO | (unsigned)(100 + id * 10 + j);
+		f[5].k = SECCOMP_RET_ERRNO | (unsigned)(100 + id * 10 + j);
 		if (install(f, ARRAY_SIZE(f), 0))
 			return (void *)1;
 		if (syscall(TARGET_NR) != -1 || errno != 100 + id * 10 + j)
 			return (void *)2;
 	}
+	pt_done[id] = 1;
 	return NULL;
 }
 
@@ -357,6 +360,8 @@ static int c_per_thread(void *arg)
 		pthread_join(t[i], &r);
 		if (r && !rc)
 			rc = (int)(long)r;
+		if (!pt_done[i] && !rc)
+			rc = 4; /* the thread died */
 	}
 	/* the main thread has no filter */
 	if (!rc && syscall(TARGET_NR) != getppid())
@@ -427,7 +432,7 @@ static unsigned int random_filter(struct sock_filter *f, unsigned int body)
 		unsigned int left = end - n, op = rnd() % 20;
 		static const uint16_t alu_k[] = {
 			BPF_ADD, BPF_SUB, BPF_MUL, BPF_AND, BPF_OR, BPF_XOR,
-			BPF_DIV, BPF_MOD, BPF_LSH, BPF_RSH,
+			BPF_DIV, BPF_LSH, BPF_RSH, /* seccomp has no MOD */
 		};
 		static const uint16_t alu_x[] = {
 			BPF_ADD, BPF_SUB, BPF_MUL, BPF_AND, BPF_OR, BPF_XOR,
@@ -439,7 +444,7 @@ static unsigned int random_filter(struct sock_filter *f, unsigned int body)
 		} else if (op < 9) {
 			uint16_t o = alu_k[rnd() % ARRAY_SIZE(alu_k)];
 
-			if ((o == BPF_DIV || o == BPF_MOD) && k == 0)
+			if (o == BPF_DIV && k == 0)
 				k = 3;
 			if (o == BPF_LSH || o == BPF_RSH)
 				k %= 32;
@@ -456,6 +461,8 @@ static unsigned int random_filter(struct sock_filter *f, unsigned int body)
 			f[n++] = (struct sock_filter)BPF_STMT((rnd() & 1 ? BPF_LD : BPF_LDX) | BPF_MEM, k % 4);
 		} else if (op < 16) {
 			f[n++] = (struct sock_filter)BPF_STMT(rnd() & 1 ? BPF_LD | BPF_IMM : BPF_LDX | BPF_W | BPF_LEN, k);
+		} else if (op < 17 && left > 2) {
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, (uint32_t)(rnd() % (left - 1)));
 		} else if (op < 19 && left > 2) {
 			uint16_t o = jmp[rnd() % ARRAY_SIZE(jmp)];
 			unsigned int span = left - 1 < 255 ? left - 1 : 255;
@@ -515,7 +522,12 @@ static int run_diff_side(struct diff_job *j, int jit, int *res)
 	st = in_child(diff_child, j);
 	set_jit(1);
 	close(p[1]);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) ||
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		printf("diff: %s child status %#x\n", jit ? "JIT" : "interpreter", st);
+		close(p[0]);
+		return -2;
+	}
+	if (
 	    read(p[0], res, sizeof(int) * DIFF_VECTORS) != (ssize_t)(sizeof(int) * DIFF_VECTORS)) {
 		close(p[0]);
 		return -2;
@@ -656,7 +668,7 @@ static int stress_child(void *arg)
 	int j;
 
 	for (j = 0; j < 3; j++) {
-		f[6].k = SECCOMP_RET_ERRNO | (unsigned)(200 + j);
+		f[5].k = SECCOMP_RET_ERRNO | (unsigned)(200 + j);
 		if (install(f, ARRAY_SIZE(f), 0))
 			return 1;
 		if (syscall(TARGET_NR) != -1 || errno != 200 + j)
@@ -904,10 +916,17 @@ static int cmd_ebpf(int count)
 		a.license = (uint64_t)(uintptr_t)"GPL";
 		a.log_buf = (uint64_t)(uintptr_t)log;
 		a.log_size = sizeof(log);
-		a.log_level = 0;
+		a.log_level = 1;
 		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
 		if (fd < 0) {
-			printf("ebpf-rejected %d %s\n", i, strerror(errno));
+			char *nl = strrchr(log, '\n');
+
+			/* the verifier's last words */
+			if (nl && nl != log) {
+				*nl = 0;
+				nl = strrchr(log, '\n');
+			}
+			printf("ebpf-rejected %d %s: %.200s\n", i, strerror(errno), nl ? nl + 1 : log);
 			continue;
 		}
 		memset(&a, 0, sizeof(a));
