@@ -217,6 +217,7 @@ static struct bpf_prog *vjit_compile(struct bpf_prog *prog)
 }
 
 static const char *const vjit_reason_names[VJIT_R_JIT_BASE] = {
+	[VJIT_R_NONE] = "none",
 	[VJIT_R_MODE] = "mode",
 	[VJIT_R_NOT_REQUESTED] = "not_requested",
 	[VJIT_R_BLINDING] = "blinding",

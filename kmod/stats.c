@@ -42,7 +42,7 @@ static const struct attribute_group vjit_group = { .attrs = vjit_attrs };
 /* fallback/<reason>: file names come from the reason names at load. */
 static char fallback_names[VJIT_R_NR][32];
 static struct kobj_attribute fallback_attrs[VJIT_R_NR];
-static struct attribute *fallback_list[VJIT_R_NR + 1];
+static struct attribute *fallback_list[VJIT_R_NR]; /* no file for R_NONE */
 static const struct attribute_group fallback_group = {
 	.name = "fallback", .attrs = fallback_list,
 };
@@ -72,14 +72,14 @@ int vjit_stats_init(void)
 {
 	int i, err;
 
-	for (i = 0; i < VJIT_R_NR; i++) {
+	for (i = VJIT_R_NONE + 1; i < VJIT_R_NR; i++) {
 		sysfs_safe_name(fallback_names[i], sizeof(fallback_names[i]),
 				vjit_reason_name(i));
 		sysfs_attr_init(&fallback_attrs[i].attr);
 		fallback_attrs[i].attr.name = fallback_names[i];
 		fallback_attrs[i].attr.mode = 0444;
 		fallback_attrs[i].show = fallback_show;
-		fallback_list[i] = &fallback_attrs[i].attr;
+		fallback_list[i - 1] = &fallback_attrs[i].attr;
 	}
 	vjit_kobj = kobject_create_and_add("vjit", kernel_kobj);
 	if (!vjit_kobj)

@@ -21,6 +21,7 @@ struct bpf_prog;
 
 /* Why a program went to the kernel's JIT instead of vjit. */
 enum vjit_reason {
+	VJIT_R_NONE,            /* 0: vjit takes the program (not a reason) */
 	VJIT_R_MODE,            /* not a kind of program the mode takes */
 	VJIT_R_NOT_REQUESTED,   /* prog->jit_requested is off */
 	VJIT_R_BLINDING,        /* constant blinding failed */

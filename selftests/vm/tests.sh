@@ -2,6 +2,7 @@
 # PASS:/FAIL: lines; raw outputs the host shows on failure go to /tmp.
 
 pass() { echo "PASS: $*"; }
+section() { echo "== $* (guest uptime $(cut -d' ' -f1 /proc/uptime)s)"; }
 fail() { echo "FAIL: $*"; }
 cnt() { cat /sys/kernel/vjit/$1 2>/dev/null || echo -1; }
 
@@ -48,7 +49,7 @@ run_seccomp_bpf() {
 }
 
 plan_check() {
-	echo "== stock kernel (no vjit)"
+	section "stock kernel (no vjit)"
 	run_test_bpf stock
 	run_seccomp_bpf stock
 	grep -q ' 0 FAILED' /tmp/tb-stock.sum && pass "test_bpf on the stock JIT" \
@@ -56,7 +57,7 @@ plan_check() {
 	/vmtest checks | sed 's/^\(PASS\|FAIL\): /\1: stock: /'
 	/vmtest ebpf 300    # test 5: compared on the host with vjit-run --interp
 
-	echo "== vjit, mode all: test_bpf"
+	section "vjit, mode all: test_bpf"
 	load_vjit all || return
 	c0=$(cnt compiled)
 	run_test_bpf vjit
@@ -81,7 +82,7 @@ plan_check() {
 		fail "test_bpf with vjit: programs went to the kernel's JIT for reasons other than tail calls: $(fallbacks)"
 	fi
 
-	echo "== vjit, mode seccomp: seccomp_bpf and vjit's checks"
+	section "vjit, mode seccomp: seccomp_bpf and vjit's checks"
 	echo seccomp > /sys/module/vjit/parameters/mode
 	c0=$(cnt compiled); f0=$(fallbacks_except mode)
 	run_seccomp_bpf vjit
@@ -109,7 +110,29 @@ plan_check() {
 		|| fail "bpf_jit_harden=2: vjit blinded $((b1 - b0)) programs"
 	/vjitctl status
 
-	echo "== rmmod with live filters"
+	section "mode selection"
+	fb() { cat /sys/kernel/vjit/fallback/$1; }
+	echo none > /sys/module/vjit/parameters/mode
+	c0=$(cnt compiled); m0=$(fb mode)
+	/vmtest demo > /dev/null
+	c1=$(cnt compiled); m1=$(fb mode)
+	[ "$c1" = "$c0" ] && [ "$m1" -gt "$m0" ] && pass "mode none: a seccomp filter goes to the kernel's JIT" \
+		|| fail "mode none: compiled $((c1 - c0)), mode fallbacks $((m1 - m0))"
+	echo seccomp > /sys/module/vjit/parameters/mode
+	c0=$(cnt compiled); m0=$(fb mode)
+	/vmtest ebpf 20 --jit > /dev/null
+	c1=$(cnt compiled); m1=$(fb mode)
+	[ "$c1" = "$c0" ] && [ $((m1 - m0)) -ge 10 ] && pass "mode seccomp: eBPF programs go to the kernel's JIT ($((m1 - m0)))" \
+		|| fail "mode seccomp: eBPF compiled by vjit $((c1 - c0)), mode fallbacks $((m1 - m0))"
+	echo all > /sys/module/vjit/parameters/mode
+	c0=$(cnt compiled)
+	/vmtest ebpf 20 --jit > /dev/null
+	c1=$(cnt compiled)
+	[ $((c1 - c0)) -ge 10 ] && pass "mode all: vjit compiles eBPF socket filters ($((c1 - c0)))" \
+		|| fail "mode all: vjit compiled $((c1 - c0)) eBPF programs"
+	echo seccomp > /sys/module/vjit/parameters/mode
+
+	section "rmmod with live filters"
 	mkdir -p /tmp/hold
 	/vmtest hold /tmp/hold &
 	hp=$!
@@ -119,7 +142,7 @@ plan_check() {
 	touch /tmp/hold/go
 	wait $hp
 
-	echo "== load/unload under a concurrent filter-installing workload"
+	section "load/unload under a concurrent filter-installing workload"
 	load_vjit seccomp || return
 	/vmtest stress 24 3 &
 	sp=$!
@@ -134,6 +157,7 @@ plan_check() {
 	[ $ok = 1 ] && pass "6 x rmmod/insmod while filters are installed" \
 		|| fail "rmmod/insmod under load"
 	rmmod vjit || fail "final rmmod"
+	section "done"
 	if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|kmemleak|Call Trace' > /tmp/bad; then
 		fail "kernel log has warnings:"; cat /tmp/bad
 	else

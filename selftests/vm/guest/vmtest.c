@@ -12,7 +12,7 @@
  *   vmtest bench LABEL         ns per syscall through a ~300-rule filter
  *   vmtest compile LABEL N     install the ~300-rule filter N times
  *   vmtest demo                a small policy, and what it decides
- *   vmtest ebpf N              N random eBPF socket filters run by the
+ *   vmtest ebpf N [--jit]      N random eBPF socket filters run by the
  *                              kernel's interpreter (BPF_PROG_TEST_RUN, JIT
  *                              off); prints each program and its result for
  *                              the host to compare with vjit's interpreter
@@ -892,7 +892,7 @@ static long sys_bpf(int cmd, union bpf_attr *a)
 	return syscall(__NR_bpf, cmd, a, sizeof(*a));
 }
 
-static int cmd_ebpf(int count)
+static int cmd_ebpf(int count, int jit)
 {
 	static struct bpf_insn prog[256];
 	static char log[65536];
@@ -900,7 +900,7 @@ static int cmd_ebpf(int count)
 	int i, loaded = 0;
 
 	rng_state = 0x2545f4914f6cdd1dull;
-	if (set_jit(0)) {
+	if (set_jit(jit)) {
 		fail("eBPF random programs", "cannot turn the JIT off");
 		return 1;
 	}
@@ -947,7 +947,7 @@ static int cmd_ebpf(int count)
 		loaded++;
 	}
 	set_jit(1);
-	printf("ebpf: %d of %d programs accepted and run with the JIT off\n", loaded, count);
+	printf("ebpf: %d of %d programs accepted and run with the JIT %s\n", loaded, count, jit ? "on" : "off");
 	return 0;
 }
 
@@ -996,8 +996,8 @@ int main(int argc, char **argv)
 		return WEXITSTATUS(in_child(bench_child, argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "compile"))
 		return cmd_compile(argv[2], atoi(argv[3]));
-	if (argc == 3 && !strcmp(argv[1], "ebpf"))
-		return cmd_ebpf(atoi(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "ebpf"))
+		return cmd_ebpf(atoi(argv[2]), argc == 4 && !strcmp(argv[3], "--jit"));
 	if (argc == 2 && !strcmp(argv[1], "demo"))
 		return WEXITSTATUS(in_child(demo_child, NULL));
 	fprintf(stderr, "usage: vmtest checks [--vjit] | hold DIR | stress SECS PROCS |"
