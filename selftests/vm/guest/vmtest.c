@@ -812,8 +812,8 @@ static unsigned int random_ebpf(struct bpf_insn *p, unsigned int body)
 	};
 	static const uint8_t jmp[] = {
 		BPF_JEQ, BPF_JNE, BPF_JGT, BPF_JGE, BPF_JLT, BPF_JLE, BPF_JSGT,
-		BPF_JSGE, BPF_JSLT, BPF_JSLE, BPF_JSET, BPF_JA,
-	};
+		BPF_JSGE, BPF_JSLT, BPF_JSLE, BPF_JSET,
+	}; /* no JA: the verifier rejects the code it would skip */
 	static const uint8_t sizes[] = { BPF_B, BPF_H, BPF_W, BPF_DW };
 	unsigned int n = 0, r, end;
 
@@ -876,11 +876,11 @@ static unsigned int random_ebpf(struct bpf_insn *p, unsigned int body)
 				p[n++] = EI(BPF_ST | BPF_MEM | sz, BPF_REG_10, 0, off, k);
 		} else if (left > 1) {
 			uint8_t op = jmp[rnd() % sizeof(jmp)];
-			uint8_t cls = op != BPF_JA && rnd() & 1 ? BPF_JMP32 : BPF_JMP;
-			int use_x = op != BPF_JA && rnd() & 1;
+			uint8_t cls = rnd() & 1 ? BPF_JMP32 : BPF_JMP;
+			int use_x = rnd() & 1;
 			int16_t off = (int16_t)(rnd() % left); /* forward, stays inside */
 
-			p[n++] = EI(cls | op | (use_x ? BPF_X : BPF_K), op == BPF_JA ? 0 : dst, use_x ? src : 0, off, op == BPF_JA ? 0 : k);
+			p[n++] = EI(cls | op | (use_x ? BPF_X : BPF_K), dst, use_x ? src : 0, off, use_x ? 0 : k);
 		}
 	}
 	p[n++] = EI(BPF_EXIT | BPF_JMP, 0, 0, 0, 0);
@@ -895,7 +895,7 @@ static long sys_bpf(int cmd, union bpf_attr *a)
 static int cmd_ebpf(int count, int jit)
 {
 	static struct bpf_insn prog[256];
-	static char log[65536];
+	static char log[1 << 18];
 	unsigned char pkt[64] = { 0 };
 	int i, loaded = 0;
 
@@ -919,14 +919,15 @@ static int cmd_ebpf(int count, int jit)
 		a.log_level = 1;
 		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
 		if (fd < 0) {
-			char *nl = strrchr(log, '\n');
+			char *line = log, *why = log;
 
-			/* the verifier's last words */
-			if (nl && nl != log) {
+			/* the verifier's reason: the last line before its statistics */
+			for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
 				*nl = 0;
-				nl = strrchr(log, '\n');
+				if (strncmp(line, "processed ", 10) && *line)
+					why = line;
 			}
-			printf("ebpf-rejected %d %s: %.200s\n", i, strerror(errno), nl ? nl + 1 : log);
+			printf("ebpf-rejected %d %s: %.200s\n", i, strerror(errno), why);
 			continue;
 		}
 		memset(&a, 0, sizeof(a));
