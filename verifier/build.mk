@@ -15,15 +15,23 @@ $(OBJ)/selftests/verifier/x86_run.o: selftests/verifier/x86_run.S
 	$(CXX) -c $< -o $@
 
 VERIFIER_TEST_OBJS := $(OBJ)/selftests/verifier/x86_model_test.o \
-	$(OBJ)/selftests/verifier/x86_run.o
+	$(OBJ)/selftests/verifier/x86_run.o $(OBJ)/selftests/verifier/mutants_test.o \
+	$(OBJ)/verifier/arches.o $(OBJ)/verifier/mutants_x86_64.o
 
 $(BIN)/vjit-verifier-tests: $(VERIFIER_TEST_OBJS) $(VERIFIER_OBJS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -o $@ $^ -lgtest -lgtest_main $(VERIFY_LDLIBS)
 
-.PHONY: check-verifier
+.PHONY: check-verifier check-verify-x86_64 verify
 check-verifier: $(BIN)/vjit-verifier-tests
 	$(BIN)/vjit-verifier-tests
+
+# The full proof of the x86-64 table (prologue, epilogue, stack bound).
+check-verify-x86_64: $(BIN)/vjit-verify
+	$(BIN)/vjit-verify --arch x86_64 --jobs 2 --json $(BUILD)/logs/verify-x86_64.json
+
+verify: $(BIN)/vjit-verify
+	$(BIN)/vjit-verify --all-arches --json $(BUILD)/logs/verify.json
 
 CHECKS += check-verifier
 

@@ -51,6 +51,8 @@ public:
 	// of the path condition and the goal's negation.
 	enum class Proof { PROVED, FAILED, UNKNOWN };
 	Proof prove(const SBool &goal, z3::model *cex);
+	Proof prove_incremental(const SBool &goal, z3::model *cex);
+	Proof prove_fresh(const SBool &goal, z3::model *cex);
 
 	const std::vector<Decision> &decisions() const { return trail_; }
 	size_t paths() const { return paths_; }

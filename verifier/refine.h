@@ -332,7 +332,8 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 		static const char *const src_is[NREGS] = {"src=R0", "src=R1", "src=R2", "src=R3", "src=R4",
 							  "src=R5", "src=R6", "src=R7", "src=R8", "src=R9",
 							  "src=R10", "src=AX"};
-		for (unsigned i = 0; i < NREGS; i++)
+		const bool uses_dst = !(is_jmp(code) && (op(code) == JA || op(code) == CALL || op(code) == EXIT));
+		for (unsigned i = 0; uses_dst && i < NREGS; i++)
 			if (Symbolic::when(in.dst == u4(i), dst_is[i])) {
 				in.dst = u4(i);
 				break;

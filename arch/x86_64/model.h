@@ -57,7 +57,7 @@ template <typename D>
 struct State {
 	VJIT_DOMAIN_TYPES(D);
 	u64 gpr[16];          // numbered as in ModRM: rax rcx rdx rbx rsp rbp rsi rdi r8..r15
-	Bool cf, zf, sf, of;  // the flags BPF lowering can rely on
+	Bool cf{false}, zf{false}, sf{false}, of{false};  // the flags BPF lowering can rely on
 
 	u64 get(u4 n) const {
 		uint64_t k;
@@ -695,6 +695,13 @@ private:
 			write_rm(in, m, bits, imm & mask(bits));
 			return go(in.pos);
 		}
+		case 0xc9: {  // leave: rsp = rbp; pop rbp
+			s.gpr[4] = s.gpr[5];
+			u64 v = env.load(8, s.gpr[4], Access::STACK);
+			s.gpr[4] = s.gpr[4] + u64(8);
+			s.gpr[5] = v;
+			return go(in.pos);
+		}
 		case 0xcc:
 			return stop(Status::TRAP, "int3");
 		case 0xe8: {  // call rel32: a call out of the code (helpers)
@@ -782,6 +789,21 @@ private:
 			if (D::when(d == u64(0), "div.by_zero"))
 				return stop(Status::TRAP, "#DE: division by zero");
 			if (bits == 32) {
+				u32 lo = trunc<32>(s.gpr[0]), hi = trunc<32>(s.gpr[2]), d32 = trunc<32>(d);
+				// The dividends a JIT sets up (edx zero, or eax's sign for
+				// idiv) in 32 bits; the general 64/32 form below.
+				if (g == 6 && D::when(hi == u32(0), "div.edx_zero")) {
+					s.gpr[0] = zext<64>(udiv(lo, d32));
+					s.gpr[2] = zext<64>(urem(lo, d32));
+					return go(in.pos);
+				}
+				if (g == 7 && D::when(hi == ashr(lo, u32(31)), "idiv.edx_sign")) {
+					if (D::when(lo == u32(0x80000000u) && d32 == u32(0xffffffffu), "idiv.overflow"))
+						return stop(Status::TRAP, "#DE: quotient overflow");
+					s.gpr[0] = zext<64>(sdiv(lo, d32));
+					s.gpr[2] = zext<64>(srem(lo, d32));
+					return go(in.pos);
+				}
 				u64 n = (s.gpr[2] << u64(32)) | (s.gpr[0] & mask(32));
 				if (g == 6) {
 					u64 q = udiv(n, d), rem = urem(n, d);
