@@ -69,6 +69,10 @@ module_param_cb(mode, &vjit_mode_ops, NULL, 0644);
 MODULE_PARM_DESC(mode, "programs vjit compiles: none, seccomp (default), "
 		 "classic (seccomp and socket filters), all (every eBPF program)");
 
+static bool vjit_verbose;
+module_param_named(verbose, vjit_verbose, bool, 0644);
+MODULE_PARM_DESC(verbose, "log every program vjit cannot compile (reason, size)");
+
 /* ---- kernel symbols every architecture needs ---- */
 
 vjit_jit_fn vjit_stock_jit;
@@ -166,6 +170,11 @@ static noinline struct bpf_prog *vjit_call_stock(struct bpf_prog *prog,
 
 	atomic64_inc(&vjit_stats.fallback[reason]);
 	atomic64_inc(&vjit_stats.stock);
+	if (READ_ONCE(vjit_verbose) && reason != VJIT_R_MODE)
+		pr_info("vjit: to the kernel's JIT (%s): %s program, %u insns\n",
+			vjit_reason_name(reason),
+			bpf_prog_was_classic(prog) ? "classic" : "eBPF",
+			prog->len);
 	t0 = ktime_get_ns();
 	res = vjit_stock_jit(prog);
 	atomic64_add(ktime_get_ns() - t0, &vjit_stats.stock_ns);

@@ -33,7 +33,8 @@ load_vjit() {
 run_test_bpf() {
 	dmesg -c > /dev/null
 	insmod /test_bpf.ko 2>/dev/null
-	dmesg -c | grep 'test_bpf:' > /tmp/tb-$1
+	dmesg -c > /tmp/tb-$1-all
+	grep 'test_bpf:' /tmp/tb-$1-all > /tmp/tb-$1
 	rmmod test_bpf 2>/dev/null
 	grep 'Summary:' /tmp/tb-$1 | sed 's/.*test_bpf: //' > /tmp/tb-$1.sum
 	# "#N jited:J" of every test, in order
@@ -59,8 +60,14 @@ plan_check() {
 
 	section "vjit, mode all: test_bpf"
 	load_vjit all || return
+	echo 1 > /sys/module/vjit/parameters/verbose
 	c0=$(cnt compiled)
 	run_test_bpf vjit
+	echo 0 > /sys/module/vjit/parameters/verbose
+	# which programs fell back, by reason and size (test_bpf's log is gone:
+	# run_test_bpf kept only its lines, the module's are in /tmp/tb-vjit-all)
+	awk '/test_bpf: #/ { t = $0; sub(/.*test_bpf: /, "", t); sub(/ jited:.*/, "", t) }
+	     /vjit: to the kernel/ { r = $0; sub(/.*vjit: to the kernel.s JIT /, "", r); print "fallback: " t " " r }' /tmp/tb-vjit-all
 	echo "vjit counters after test_bpf: compiled=$(($(cnt compiled) - c0)) stock=$(cnt stock) stock_jited=$(cnt stock_jited) fallbacks: $(fallbacks)"
 	if ! cmp -s /tmp/tb-stock.sum /tmp/tb-vjit.sum; then
 		fail "test_bpf with vjit: summary differs from the stock JIT's"
