@@ -332,13 +332,18 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 		static const char *const src_is[NREGS] = {"src=R0", "src=R1", "src=R2", "src=R3", "src=R4",
 							  "src=R5", "src=R6", "src=R7", "src=R8", "src=R9",
 							  "src=R10", "src=AX"};
-		const bool uses_dst = !(is_jmp(code) && (op(code) == JA || op(code) == CALL || op(code) == EXIT));
+		// Split where a register is written (select chains of written
+		// registers are what the solver finds hard); jumps and stores keep
+		// the register choice symbolic (one path covers all of them).
+		const bool split = is_alu(code) || cls(code) == LDX || cls(code) == LD ||
+				   (cls(code) == STX && mode(code) == ATOMIC);
+		const bool uses_dst = split;
 		for (unsigned i = 0; uses_dst && i < NREGS; i++)
 			if (Symbolic::when(in.dst == u4(i), dst_is[i])) {
 				in.dst = u4(i);
 				break;
 			}
-		if (uses_src_reg(code))
+		if (split && uses_src_reg(code))
 			for (unsigned i = 0; i < NREGS; i++)
 				if (Symbolic::when(in.src == u4(i), src_is[i])) {
 					in.src = u4(i);
@@ -460,7 +465,9 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 				max_stack = (int)d;
 		}
 		if (structural.empty()) {
-			ob("pc", out.pc, ctx.image_addr(u32(ctx.addr_fn(next.e))));
+			// Relative to the image base (x + b = y + b iff x = y modulo
+			// 2^64): the same statement, with the base cancelled.
+			ob("pc", out.pc - ctx.image_base, zext<64>(u32(ctx.addr_fn(next.e))));
 			for (unsigned r = 0; r < NREGS; r++) {
 				if (is_call && ((r >= R1 && r <= R5) || r == AX))
 					continue;  // A4: dead after a call
