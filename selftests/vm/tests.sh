@@ -37,8 +37,11 @@ run_test_bpf() {
 	grep 'test_bpf:' /tmp/tb-$1-all > /tmp/tb-$1
 	rmmod test_bpf 2>/dev/null
 	grep 'Summary:' /tmp/tb-$1 | sed 's/.*test_bpf: //' > /tmp/tb-$1.sum
-	# "#N jited:J" of every test, in order
-	sed -n 's/.*test_bpf: \(#[0-9]*\) .* jited:\([01]\) .*/\1 \2/p' /tmp/tb-$1 > /tmp/tb-$1.jit
+	# "#N J" (jited) of every test, in order; a test's line may be split by
+	# vjit's own messages, so "jited:" belongs to the last "#N" seen
+	awk '/test_bpf: #[0-9]+ / { match($0, /#[0-9]+/); id = substr($0, RSTART, RLENGTH) }
+	     /jited:[01]/ { match($0, /jited:[01]/); print id, substr($0, RSTART + 6, 1) }' \
+		/tmp/tb-$1-all > /tmp/tb-$1.jit
 	while read -r l; do echo "test_bpf $1: $l"; done < /tmp/tb-$1.sum
 }
 
