@@ -178,16 +178,12 @@ plan_check() {
 # Cost per syscall through a ~300-rule filter, and compile time, under the
 # interpreter, the kernel's JIT and vjit, in this one boot.
 plan_bench() {
-	/vmtest bench nofilter
-	echo 0 > /proc/sys/net/core/bpf_jit_enable
-	/vmtest bench interpreter
-	echo 1 > /proc/sys/net/core/bpf_jit_enable
-	/vmtest bench stock
 	load_vjit none || return
+	/vmtest bench-all 30
+	echo none > /sys/module/vjit/parameters/mode
 	/vmtest compile stock 8
 	echo seccomp > /sys/module/vjit/parameters/mode
 	/vmtest compile vjit 8
-	/vmtest bench vjit
 	/vjitctl status
 	rmmod vjit
 }
