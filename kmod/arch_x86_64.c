@@ -99,6 +99,27 @@ static void vjit_emit_tail_call_entry(u8 *p)
 
 #ifdef VJIT_HAVE_BACKEND
 
+/*
+ * Does the image return through @thunk? Looks for "jmp rel32" (E9) to it,
+ * for the return_thunk counter the VM tests check on -cpu EPYC.
+ */
+static bool vjit_jumps_to(const u8 *rw, unsigned long ro, unsigned int len,
+			  unsigned long thunk)
+{
+	unsigned int i;
+
+	for (i = 0; i + 5 <= len; i++) {
+		s32 rel;
+
+		if (rw[i] != 0xe9)
+			continue;
+		memcpy(&rel, rw + i + 1, sizeof(rel));
+		if (ro + i + 5 + (long)rel == thunk)
+			return true;
+	}
+	return false;
+}
+
 bool vjit_arch_backend_linked(void)
 {
 	return true;
@@ -162,6 +183,10 @@ int vjit_arch_compile(struct bpf_prog *prog)
 		k_pack_free(ro_hdr, rw_hdr);
 		goto out;
 	}
+	if ((j.flags & VJIT_F_RETHUNK) &&
+	    vjit_jumps_to(rw_image + prefix, (unsigned long)ro_image + prefix,
+			  sized, j.return_thunk))
+		atomic64_inc(&vjit_stats.return_thunk);
 	if (k_pack_finalize(prog, ro_hdr, rw_hdr)) {
 		/* finalize frees both headers when it fails */
 		pr_warn_once("vjit: bpf_jit_binary_pack_finalize failed\n");

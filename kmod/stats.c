@@ -4,6 +4,7 @@
  *   compiled native_bytes compile_ns   programs vjit compiled, their size
  *                                      and the time spent compiling them
  *   blinded                            ... of those, constant-blinded
+ *   return_thunk                       images returning via x86_return_thunk
  *   stock stock_jited stock_ns         programs handed to the kernel's JIT,
  *                                      how many it JITted, time spent there
  *   fallback/<reason>                  why programs went to the kernel's JIT
@@ -29,12 +30,14 @@ VJIT_COUNTER(compiled);
 VJIT_COUNTER(native_bytes);
 VJIT_COUNTER(compile_ns);
 VJIT_COUNTER(blinded);
+VJIT_COUNTER(return_thunk);
 VJIT_COUNTER(stock);
 VJIT_COUNTER(stock_jited);
 VJIT_COUNTER(stock_ns);
 
 static struct attribute *vjit_attrs[] = {
 	&compiled_attr.attr, &native_bytes_attr.attr, &compile_ns_attr.attr, &blinded_attr.attr,
+	&return_thunk_attr.attr,
 	&stock_attr.attr, &stock_jited_attr.attr, &stock_ns_attr.attr, NULL,
 };
 static const struct attribute_group vjit_group = { .attrs = vjit_attrs };

@@ -43,6 +43,7 @@ struct vjit_stats {
 	atomic64_t native_bytes;    /* bytes of native code vjit emitted */
 	atomic64_t compile_ns;      /* time in vjit's compile path */
 	atomic64_t blinded;         /* ... of which constant-blinded */
+	atomic64_t return_thunk;    /* images that return via the thunk */
 	atomic64_t stock;           /* programs handed to the kernel's JIT */
 	atomic64_t stock_jited;     /* ... that came back JITted */
 	atomic64_t stock_ns;        /* time in the kernel's JIT */

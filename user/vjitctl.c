@@ -93,7 +93,7 @@ static int load_reasons(struct reason *r, int max)
 
 static const char *const counters[] = {
 	"compiled", "native_bytes", "compile_ns",
-	"stock", "stock_jited", "stock_ns", "blinded",
+	"stock", "stock_jited", "stock_ns", "blinded", "return_thunk",
 };
 #define NCOUNTERS (int)(sizeof(counters) / sizeof(counters[0]))
 
@@ -138,6 +138,8 @@ static int status(int json)
 	       per(v[1], v[0]), per(v[2], v[0]) / 1000.0);
 	if (v[6])
 		printf("  constant-blinded:   %lld of them (bpf_jit_harden)\n", v[6]);
+	if (v[7])
+		printf("  return thunk:       %lld of them return through it\n", v[7]);
 	printf("  kernel's JIT:       %lld programs handed over, %lld JITted, "
 	       "%.1f us/program\n", v[3], v[4], per(v[5], v[3]) / 1000.0);
 	printf("  fallbacks by reason:");

@@ -4,14 +4,17 @@
 #
 #   run.sh check    test_bpf, seccomp_bpf, vjit's checks, rmmod, stress;
 #                   each compared with the same run without vjit
+#   run.sh rethunk  on -cpu EPYC (return thunks on): seccomp_bpf and
+#                   vjit's checks through vjit's return-thunk code path
 #   run.sh bench    seccomp cost per syscall and compile time
 #   run.sh demo     the demo of scripts/demo.sh
+# Several plans boot one after the other: run.sh check rethunk.
 #
 # Prints the tests' PASS/FAIL lines and "RESULT: N passed, M failed"; on a
 # failure, a timeout or a kernel warning it prints the guest's whole log
 # (also kept in build/vm/<plan>.log) and exits non-zero.
 set -euo pipefail
-plan=${1:?usage: run.sh check|bench|demo}
+[ $# -ge 1 ] || { echo "usage: run.sh check|rethunk|bench|demo..."; exit 2; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/selftests/vm
 B=$ROOT/build/vm
@@ -46,7 +49,7 @@ if [ ! -x "$B/seccomp_bpf" ]; then
 fi
 
 # ---- initramfs ----
-R=$B/root-$plan
+R=$B/root
 rm -rf "$R" && mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc}
 cp /bin/busybox "$R/bin/busybox"
 for a in $("$R/bin/busybox" --list); do
@@ -60,15 +63,19 @@ case "$tb" in
 *.xz) xz -dc "$tb" > "$R/test_bpf.ko" ;;
 *) cp "$tb" "$R/test_bpf.ko" ;;
 esac
-(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs-$plan.cpio.gz"
+(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs.cpio.gz"
 
+total_p=0 total_f=0 failed_logs=()
+for plan in "$@"; do
+cpu=max
+[ "$plan" = rethunk ] && cpu=EPYC
 # ---- boot ----
 out=$B/$plan.log
-log "booting $KERNEL (plan $plan, timeout ${TIMEOUT}s); log: $out"
+log "booting $KERNEL (plan $plan, -cpu $cpu, timeout ${TIMEOUT}s); log: $out"
 t0=$(date +%s)
 set +e
-timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
-	-nographic -no-reboot -kernel "$KERNEL" -initrd "$B/initramfs-$plan.cpio.gz" \
+timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu $cpu -smp 2 -m 1024 \
+	-nographic -no-reboot -kernel "$KERNEL" -initrd "$B/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=5 vjitplan=$plan" \
 	< /dev/null > "$out" 2>&1
 qrc=$?
@@ -83,7 +90,7 @@ if ! grep -q '^VJIT-VM-DONE' "$out"; then
 	bad=1
 fi
 if sed -n '/^VJIT-VM-DMESG-BEGIN/,/^VJIT-VM-DMESG-END/p' "$out" |
-	grep -E 'WARNING:|BUG:|Oops|general protection fault|Kernel panic'; then
+	grep -E 'WARNING: CPU|BUG:|Oops|general protection fault|Call Trace|Kernel panic'; then
 	echo "FAIL: kernel warnings in the guest's log"
 	bad=1
 fi
@@ -121,10 +128,15 @@ if [ "$plan" = bench ]; then
 	}' "$out"
 	[ "$(grep -c '^bench: ' "$out")" -ge 4 ] || { echo "FAIL: benchmark output missing"; f=$((f + 1)); }
 fi
-if [ "$plan" != check ] && [ "$f" = 0 ]; then p=$((p + 1)); fi
-echo "RESULT: $p passed, $f failed"
-if [ "$f" -ne 0 ]; then
-	echo "---- guest log ($out) ----"
-	cat "$out"
+if [ "$plan" = bench ] || [ "$plan" = demo ]; then [ "$f" = 0 ] && p=$((p + 1)); fi
+total_p=$((total_p + p)) total_f=$((total_f + f))
+[ "$f" -ne 0 ] && failed_logs+=("$out")
+done
+echo "RESULT: $total_p passed, $total_f failed"
+if [ "$total_f" -ne 0 ]; then
+	for l in "${failed_logs[@]}"; do
+		echo "---- guest log ($l) ----"
+		cat "$l"
+	done
 	exit 1
 fi

@@ -168,10 +168,44 @@ plan_check() {
 		|| fail "rmmod/insmod under load"
 	rmmod vjit || fail "final rmmod"
 	section "done"
-	if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|kmemleak|Call Trace' > /tmp/bad; then
+	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|kmemleak|Call Trace' > /tmp/bad; then
 		fail "kernel log has warnings:"; cat /tmp/bad
 	else
 		pass "no WARNING/BUG/Oops in the kernel log"
+	fi
+}
+
+# Return thunks: on -cpu EPYC the kernel returns through a thunk
+# (X86_FEATURE_RETHUNK) and so must vjit's code (VJIT_F_RETHUNK).
+plan_rethunk() {
+	section "return thunks"
+	# RETHUNK is not in /proc/cpuinfo; the mitigations that set it say so
+	grep . /sys/devices/system/cpu/vulnerabilities/retbleed \
+		/sys/devices/system/cpu/vulnerabilities/spec_rstack_overflow 2>/dev/null
+	if grep -qiE 'return thunk|safe ret' /sys/devices/system/cpu/vulnerabilities/retbleed \
+		/sys/devices/system/cpu/vulnerabilities/spec_rstack_overflow 2>/dev/null; then
+		pass "the kernel returns through a thunk (retbleed/SRSO mitigation)"
+	else
+		fail "no return-thunk mitigation: the thunk path is not exercised"
+	fi
+	run_seccomp_bpf stock
+	load_vjit seccomp || return
+	c0=$(cnt compiled); t0=$(cnt return_thunk)
+	run_seccomp_bpf vjit
+	c1=$(cnt compiled); t1=$(cnt return_thunk)
+	[ $((t1 - t0)) = $((c1 - c0)) ] && pass "return thunks: every image vjit made returns through x86_return_thunk ($((t1 - t0)))" \
+		|| fail "return thunks: $((t1 - t0)) of $((c1 - c0)) images return through x86_return_thunk"
+	if grep -q 'fail:0' /tmp/sb-stock.tot && cmp -s /tmp/sb-stock.tot /tmp/sb-vjit.tot && [ $((c1 - c0)) -gt 50 ]; then
+		pass "return thunks: seccomp_bpf with vjit ($((c1 - c0)) filters) as stock"
+	else
+		fail "return thunks: seccomp_bpf stock $(cat /tmp/sb-stock.tot), vjit $(cat /tmp/sb-vjit.tot), compiled $((c1 - c0))"
+	fi
+	/vmtest checks --vjit | sed 's/^\(PASS\|FAIL\): /\1: return thunks: /'
+	rmmod vjit || fail "rmmod"
+	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace' > /tmp/bad; then
+		fail "kernel log has warnings:"; cat /tmp/bad
+	else
+		pass "return thunks: no WARNING/BUG/Oops in the kernel log"
 	fi
 }
 
