@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
 	app.add_option("policy", src.policy, "SCPL policy file");
 	app.add_option("--from-oci", src.policy, "compile a Docker/OCI seccomp profile (JSON)")
 		->each([&](const std::string &) { src.oci = true; });
-	app.add_option("-o,--output", out, "where to write the filter");
+	app.add_option("-o,--output", out, "where to write the filter (- for standard output)");
 	app.add_option("--format", format, "raw (struct sock_filter array), c, or listing")
 		->check(CLI::IsMember({"raw", "c", "listing"}));
 	app.add_flag("--no-verify", no_verify, "skip the proof (not recommended)");
@@ -128,10 +128,16 @@ int main(int argc, char **argv) {
 			bytes = c_array(f, "scpl_filter");
 		else
 			bytes = listing(f, &p);
-		std::ofstream o(out, std::ios::binary);
-		o << bytes;
-		if (!o.flush())
-			throw Error(out + ": error: cannot write");
+		if (out == "-") {
+			std::cout << bytes;
+			if (!std::cout.flush())
+				throw Error("standard output: error: cannot write");
+		} else {
+			std::ofstream o(out, std::ios::binary);
+			o << bytes;
+			if (!o.flush())
+				throw Error(out + ": error: cannot write");
+		}
 		std::cerr << "scplc: " << out << ": " << f.size() << " instructions"
 			  << (no_verify ? " (not verified)" : ", proved equal to the policy") << "\n";
 	} catch (const Error &e) {

@@ -148,6 +148,16 @@ TEST(ScplCli, OutputFormats) {
 	out = run("build/bin/scplc policies/server.scpl --format c -o /dev/stdout", &rc);
 	ASSERT_EQ(rc, 0) << out;
 	EXPECT_NE(out.find("static struct sock_filter scpl_filter[] = {"), std::string::npos);
+	// "-" is standard output, not a file of that name.
+	char dir[] = "/tmp/scpl-test-dash-XXXXXX";
+	ASSERT_NE(mkdtemp(dir), nullptr);
+	std::string top = get_current_dir_name();
+	out = run(std::string("cd ") + dir + " && " + top + "/build/bin/scplc " + top +
+		  "/policies/server.scpl --format listing -o -", &rc);
+	ASSERT_EQ(rc, 0) << out;
+	EXPECT_NE(out.find("ld [4]  ; arch"), std::string::npos) << out;
+	EXPECT_NE(access((std::string(dir) + "/-").c_str(), F_OK), 0);
+	rmdir(dir);
 }
 
 TEST(ScplExec, RunsACommandUnderAPolicy) {
