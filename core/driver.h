@@ -6,6 +6,8 @@
 //   template <typename D> static Table<D> table();
 //   template <typename D> static void prologue(JitCtx<D> &);
 //   template <typename D> static void epilogue(JitCtx<D> &);
+//   template <typename D> static void pad(JitCtx<D> &, uint32_t n);
+//                                  n bytes that only fall through (NOPs)
 //   static constexpr uint32_t initial_insn_bytes;  first-pass guess per insn
 //
 // Layout, as the kernel's JITs do it: addrs[i] is the native offset where
@@ -16,6 +18,15 @@
 // changes nothing (then every jump was encoded against the final offsets),
 // at most MAX_PASSES times. The emitting pass must then reproduce exactly
 // the same offsets, or the image is refused.
+//
+// Large programs can shrink a few jumps per pass for many passes (every
+// EXIT jumps to the epilogue at the far end; those near it become short
+// one cascade at a time). From pass FREEZE_PASS on, each instruction keeps
+// the length it had in the previous pass, padded with NOPs (Arch::pad) when
+// its code came out shorter. Lengths cannot grow there: a jump's distance,
+// measured on a layout that only shrank, only shrinks too; so one frozen
+// pass fixes the layout. The emitting pass always runs frozen, which is a
+// no-op once the offsets have settled without padding.
 //
 // LD_IMM64 takes two slots: the second slot's offset is the end of the pair
 // (a jump there is invalid anyway).
@@ -29,6 +40,7 @@
 namespace vjit {
 
 constexpr unsigned DRIVER_MAX_PASSES = 32;
+constexpr unsigned DRIVER_FREEZE_PASS = 10;
 // Largest stack_depth accepted (the kernel's own limit per program is 512;
 // vjit takes more for converted classic programs, but bounds it).
 constexpr uint32_t DRIVER_MAX_STACK = 1u << 16;
@@ -49,10 +61,34 @@ inline int lower_error_code(LowerError e) {
 	return e == LowerError::NONE ? VJIT_OK : VJIT_E_UNSUPPORTED_OPCODE;
 }
 
+// The rule for each opcode, found once per compile instead of scanning the
+// table for every instruction of every pass. Rules sharing an opcode (END,
+// atomics: the imm selects) are scanned from the first of them.
+template <typename D>
+struct RuleIndex {
+	Table<D> table;
+	uint16_t first[256];  // 1 + index of the first rule for the opcode; 0: none
+
+	explicit RuleIndex(const Table<D> &t) : table(t) {
+		for (unsigned c = 0; c < 256; c++)
+			first[c] = 0;
+		for (size_t i = t.n; i-- > 0;)
+			first[t.rules[i].code] = (uint16_t)(i + 1);
+	}
+	const Rule<D> *find(uint8_t code, int32_t imm) const {
+		for (size_t i = first[code]; i != 0 && i <= table.n; i++) {
+			const Rule<D> &r = table.rules[i - 1];
+			if (r.code == code && (!r.imm_selects || r.imm == imm))
+				return &r;
+		}
+		return nullptr;
+	}
+};
+
 // Structural checks every pass relies on: opcodes Linux 6.1 accepts and the
 // table has, register numbers, LD_IMM64 pairs, jump targets in range.
 template <typename Arch>
-int driver_check(struct vjit_jit *j) {
+int driver_check(struct vjit_jit *j, const RuleIndex<Concrete> &rules) {
 	using namespace bpf;
 	j->error = VJIT_OK;
 	j->error_insn = 0;
@@ -60,12 +96,11 @@ int driver_check(struct vjit_jit *j) {
 	if (!j->insns || j->len == 0 || !j->addrs || j->stack_depth > DRIVER_MAX_STACK)
 		return driver_fail(j, VJIT_E_BAD_PROGRAM, 0);
 	const Insn *insns = static_cast<const Insn *>(j->insns);
-	const Table<Concrete> table = Arch::template table<Concrete>();
 	for (uint32_t i = 0; i < j->len; i++) {
 		const Insn &in = insns[i];
 		if (!opcode_valid(in.code, in.imm) || in.dst > AX || in.src > AX)
 			return driver_fail(j, VJIT_E_BAD_PROGRAM, i);
-		if (!table.find(in.code, in.imm))
+		if (!rules.find(in.code, in.imm))
 			return driver_fail(j, VJIT_E_UNSUPPORTED_OPCODE, i);
 		if (is_ld_imm64(in.code)) {
 			if (i + 1 >= j->len)
@@ -94,12 +129,13 @@ inline JitCtx<Concrete> driver_ctx(const struct vjit_jit *j) {
 }
 
 // One pass over the program. update: rewrite addrs[] (sizing), else check
-// that every offset is reproduced (emitting). *changed tells whether any
-// offset moved.
+// that every offset is reproduced (emitting). freeze: every instruction
+// takes exactly its previous length (see the top of this file). *changed
+// tells whether any offset moved.
 template <typename Arch>
-int driver_pass(struct vjit_jit *j, JitCtx<Concrete> &c, bool update, bool *changed) {
+int driver_pass(struct vjit_jit *j, JitCtx<Concrete> &c, const RuleIndex<Concrete> &rules,
+		bool update, bool freeze, bool *changed) {
 	const Insn *insns = static_cast<const Insn *>(j->insns);
-	const Table<Concrete> table = Arch::template table<Concrete>();
 	*changed = false;
 	auto settle = [&](uint32_t i) {
 		if (j->addrs[i] != c.len) {
@@ -112,17 +148,27 @@ int driver_pass(struct vjit_jit *j, JitCtx<Concrete> &c, bool update, bool *chan
 	if (c.error != LowerError::NONE)
 		return driver_fail(j, lower_error_code(c.error), 0);
 	for (uint32_t i = 0; i < j->len; i++) {
+		const uint32_t slots = bpf::is_ld_imm64(insns[i].code) ? 2 : 1;
+		// Both still hold the previous pass's offsets here.
+		const uint32_t prev_len = j->addrs[i + slots] - j->addrs[i];
+		const uint32_t start = c.len;
 		settle(i);
-		const Rule<Concrete> *rule = table.find(insns[i].code, insns[i].imm);
+		const Rule<Concrete> *rule = rules.find(insns[i].code, insns[i].imm);
 		if (!rule)
 			return driver_fail(j, VJIT_E_UNSUPPORTED_OPCODE, i);
 		c.cur = i;
 		rule->lower(c, fields_of(&insns[i]));
 		if (c.error != LowerError::NONE)
 			return driver_fail(j, lower_error_code(c.error), i);
+		if (freeze) {
+			const uint32_t used = c.len - start;
+			if (used > prev_len)
+				return driver_fail(j, VJIT_E_NO_CONVERGENCE, i);
+			Arch::template pad<Concrete>(c, prev_len - used);
+		}
 		if (c.len > DRIVER_MAX_IMAGE)
 			return driver_fail(j, VJIT_E_TOO_LARGE, i);
-		if (bpf::is_ld_imm64(insns[i].code))
+		if (slots == 2)
 			settle(++i);
 	}
 	settle(j->len);
@@ -138,7 +184,8 @@ int driver_pass(struct vjit_jit *j, JitCtx<Concrete> &c, bool update, bool *chan
 // the address; whether they reach is checked again when emitting).
 template <typename Arch>
 int driver_size(struct vjit_jit *j) {
-	int err = driver_check<Arch>(j);
+	const RuleIndex<Concrete> rules(Arch::template table<Concrete>());
+	int err = driver_check<Arch>(j, rules);
 	if (err)
 		return err;
 	const uint32_t prologue_guess = Arch::initial_insn_bytes;
@@ -150,7 +197,7 @@ int driver_size(struct vjit_jit *j) {
 		JitCtx<Concrete> c = driver_ctx(j);
 		c.image_base = j->call_base;
 		bool changed = false;
-		err = driver_pass<Arch>(j, c, true, &changed);
+		err = driver_pass<Arch>(j, c, rules, true, pass >= DRIVER_FREEZE_PASS, &changed);
 		j->passes = pass + 1;
 		if (err)
 			return err;
@@ -168,7 +215,8 @@ int driver_size(struct vjit_jit *j) {
 // at ro_addr, after driver_size on the same j. Must reproduce addrs[].
 template <typename Arch>
 int driver_emit(struct vjit_jit *j, uint8_t *rw, uint64_t ro_addr) {
-	int err = driver_check<Arch>(j);
+	const RuleIndex<Concrete> rules(Arch::template table<Concrete>());
+	int err = driver_check<Arch>(j, rules);
 	if (err)
 		return err;
 	if (!rw || j->image_len == 0)
@@ -178,7 +226,7 @@ int driver_emit(struct vjit_jit *j, uint8_t *rw, uint64_t ro_addr) {
 	c.cap = j->image_len;
 	c.image_base = ro_addr;
 	bool changed = false;
-	err = driver_pass<Arch>(j, c, false, &changed);
+	err = driver_pass<Arch>(j, c, rules, false, true, &changed);
 	if (err)
 		return err;
 	if (changed || c.overflow || c.len != j->image_len)

@@ -454,16 +454,32 @@ void pop_r(JitCtx<D> &c, typename D::template BV<4> r) {
 	put_prefixes<D>(c, Sz::D32, 0, 0, r);
 	c.emit8(u8(0x58) | (zext<8>(r) & u8(7)));
 }
-// NOP DWORD [rax + rax*1 + 0] (M): 0F 1F 44 00 00, the recommended 5-byte
-// NOP (SDM Vol. 2B, NOP, Table 4-12); the kernel patches it at entry.
+// Multi-byte NOP of exactly n bytes, n in {1, 3, 4, 5, 7, 8}: 90, or
+// NOP r/m32 (0F 1F /0) with [rax], [rax + disp8], [rax + rax*1 + disp8],
+// [rax + disp32], [rax + rax*1 + disp32] (SDM Vol. 2B, NOP, Table 4-12).
+constexpr bool nop_len_ok(unsigned n) {
+	return n == 1 || n == 3 || n == 4 || n == 5 || n == 7 || n == 8;
+}
 template <typename D>
-void nop5(JitCtx<D> &c) {
+void nop_n(JitCtx<D> &c, unsigned n) {
+	if (n == 1) {
+		c.emit8(0x90);
+		return;
+	}
 	c.emit8(0x0f);
 	c.emit8(0x1f);
-	c.emit8(0x44);
-	c.emit8(0x00);
-	c.emit8(0x00);
+	const bool sib = n == 5 || n == 8;
+	const bool disp32 = n >= 7;
+	const unsigned mod = n == 3 ? 0 : disp32 ? 2 : 1;
+	c.emit8((uint8_t)(mod << 6 | (sib ? 4 : 0)));  // reg = /0, rm = rax or SIB
+	if (sib)
+		c.emit8(0x00);  // scale 1, index rax, base rax
+	for (unsigned i = 0; mod != 0 && i < (disp32 ? 4u : 1u); i++)
+		c.emit8(0x00);
 }
+// NOP DWORD [rax + rax*1 + 0]: the 5-byte NOP the kernel patches at entry.
+template <typename D>
+void nop5(JitCtx<D> &c) { nop_n<D>(c, 5); }
 
 } // namespace x86_64
 } // namespace vjit

@@ -605,6 +605,17 @@ struct X86_64 {
 	static void prologue(JitCtx<D> &c) { x86_64_prologue<D>(c); }
 	template <typename D>
 	static void epilogue(JitCtx<D> &c) { x86_64_epilogue<D>(c); }
+	// n bytes that do nothing but fall through (the driver's padding).
+	template <typename D>
+	static void pad(JitCtx<D> &c, uint32_t n) {
+		while (n > 0) {
+			unsigned k = n >= 8 ? 8 : n;
+			while (!nop_len_ok(k))
+				k--;
+			nop_n<D>(c, k);
+			n -= k;
+		}
+	}
 };
 
 } // namespace x86_64

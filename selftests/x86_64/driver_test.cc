@@ -199,4 +199,28 @@ TEST(Driver, ManyJumpsConverge) {
 	EXPECT_EQ(o.interp_r0, 20000u);
 }
 
+TEST(Driver, LargeProgramWithManyExitsSettles) {
+	// The shape of test_bpf's "all magnitudes" programs: thousands of blocks
+	// that each may EXIT, i.e. jump to the epilogue at the far end. Without
+	// the frozen passes these shrink a few jumps per pass and never settle
+	// within the pass limit.
+	std::vector<Insn> p;
+	const int blocks = 20000;
+	for (int k = 0; k < blocks; k++) {
+		p.push_back(I(bpf::ALU64 | bpf::MOV | bpf::K, 0, 0, 0, 0));
+		ld_imm64(p, 1, (uint64_t)k * 0x9e3779b97f4a7c15ull);
+		p.push_back(I(bpf::JMP | bpf::JEQ | bpf::X, 1, 1, 1, 0));
+		p.push_back(exit_insn());
+	}
+	p.push_back(I(bpf::ALU64 | bpf::MOV | bpf::K, 0, 0, 0, 1));
+	p.push_back(exit_insn());
+	Jit jit(p);
+	ASSERT_EQ(vjit_x86_64_size(&jit.j), 0) << vjit_jit_error_name(jit.j.error);
+	EXPECT_LE(jit.j.passes, 32u);
+	Outcome o = run_both(machine(), p);
+	ASSERT_EQ(o.jit_error, 0);
+	EXPECT_EQ(o.jit_r0, 1u);
+	EXPECT_EQ(o.interp_r0, 1u);
+}
+
 } // namespace

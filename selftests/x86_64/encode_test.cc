@@ -347,7 +347,35 @@ const Golden kGolden[] = {
 	{"jcc_rel32 jg", [](JitCtx<C> &c) { jcc_rel32<C>(c, Cond::G, 0x100); }, "0f 8f 00 01 00 00", "jg 0x106"},
 	{"push_r r12", [](JitCtx<C> &c) { push_r<C>(c, R12); }, "41 54", "push r12"},
 	{"nop5", [](JitCtx<C> &c) { nop5<C>(c); }, "0f 1f 44 00 00", "nop dword ptr [rax + rax]"},
+	{"nop_n 1", [](JitCtx<C> &c) { nop_n<C>(c, 1); }, "90", "nop"},
+	{"nop_n 3", [](JitCtx<C> &c) { nop_n<C>(c, 3); }, "0f 1f 00", "nop dword ptr [rax]"},
+	{"nop_n 4", [](JitCtx<C> &c) { nop_n<C>(c, 4); }, "0f 1f 40 00", "nop dword ptr [rax]"},
+	{"nop_n 7", [](JitCtx<C> &c) { nop_n<C>(c, 7); }, "0f 1f 80 00 00 00 00", "nop dword ptr [rax]"},
+	{"nop_n 8", [](JitCtx<C> &c) { nop_n<C>(c, 8); }, "0f 1f 84 00 00 00 00 00", "nop dword ptr [rax + rax]"},
 };
+
+TEST(Encode, PaddingIsExactlyNopsOfTheLengthAsked) {
+	// The driver pads frozen instructions with X86_64::pad; capstone must
+	// see only NOPs, covering exactly n bytes.
+	csh h;
+	ASSERT_EQ(cs_open(CS_ARCH_X86, CS_MODE_64, &h), CS_ERR_OK);
+	for (uint32_t n = 0; n <= 24; n++) {
+		Out o;
+		x86_64::X86_64::pad<C>(o.c, n);
+		ASSERT_EQ(o.c.len, n);
+		cs_insn *insn = nullptr;
+		size_t count = n ? cs_disasm(h, o.buf, n, 0, 0, &insn) : 0;
+		size_t covered = 0;
+		for (size_t i = 0; i < count; i++) {
+			EXPECT_STREQ(insn[i].mnemonic, "nop") << "pad " << n << ": " << hex(o.buf, n);
+			covered += insn[i].size;
+		}
+		EXPECT_EQ(covered, n) << hex(o.buf, n);
+		cs_free(insn, count);
+		g_checked++;
+	}
+	cs_close(&h);
+}
 
 TEST(Encode, GoldenTriples) {
 	for (const Golden &g : kGolden) {
