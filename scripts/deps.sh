@@ -10,7 +10,7 @@ pkgs=(
 	libgtest-dev
 	libseccomp-dev seccomp libcap-dev
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
-	qemu-system-x86 busybox-static cpio kmod iproute2
+	qemu-system-x86 busybox-static cpio kmod iproute2 python3
 )
 missing=()
 for p in "${pkgs[@]}"; do
