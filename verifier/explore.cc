@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "verifier/explore.h"
 
+
 namespace vjit {
 
 namespace {
@@ -13,7 +14,13 @@ bool decide_cb(void *arg, const z3::expr &cond, const char *why) {
 
 Explorer *current_explorer() { return current; }
 
-Explorer::Explorer() : solver_(sym_ctx()), model_(sym_ctx()) {}
+Explorer::Explorer() : solver_(sym_ctx()), model_(sym_ctx()) { set_time_limit(); }
+
+void Explorer::set_time_limit() {
+	z3::params p(sym_ctx());
+	p.set("timeout", INCREMENTAL_MS);
+	solver_.set(p);
+}
 
 Explorer::~Explorer() {
 	if (current == this) {
@@ -22,11 +29,37 @@ Explorer::~Explorer() {
 	}
 }
 
-z3::check_result Explorer::check_with(const z3::expr &a) {
+// Every query first goes to the incremental solver (it keeps what it learnt
+// along the path and is fast on division), with a short time limit; when it
+// gives up, to a fresh bit-blasting solver (Ackermann's reduction for the
+// uninterpreted functions: the offsets table, memory, helpers), far faster
+// on comparisons and wide select chains.
+z3::check_result Explorer::check(const z3::expr *extra, z3::model *m) {
 	checks_++;
 	z3::expr_vector as(sym_ctx());
-	as.push_back(a);
-	return solver_.check(as);
+	if (extra)
+		as.push_back(*extra);
+	z3::check_result r = solver_.check(as);
+	if (r == z3::sat && m)
+		*m = solver_.get_model();
+	if (r != z3::unknown)
+		return r;
+	return check_fresh(extra, m);
+}
+
+z3::check_result Explorer::check_fresh(const z3::expr *extra, z3::model *m) {
+	z3::context &c = sym_ctx();
+	z3::solver once = (z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "ackermannize_bv") &
+			   z3::tactic(c, "simplify") & z3::tactic(c, "bit-blast") & z3::tactic(c, "sat"))
+				  .mk_solver();
+	for (const z3::expr &a : solver_.assertions())
+		once.add(a);
+	if (extra)
+		once.add(*extra);
+	z3::check_result r = once.check();
+	if (r == z3::sat && m)
+		*m = once.get_model();
+	return r;
 }
 
 bool Explorer::decide(const z3::expr &c, const char *why) {
@@ -48,10 +81,8 @@ bool Explorer::decide(const z3::expr &c, const char *why) {
 			sat_t = true;
 			m_t = model_;
 		} else {
-			z3::check_result r = check_with(c);
+			z3::check_result r = check(&c, &m_t);
 			sat_t = r != z3::unsat;
-			if (r == z3::sat)
-				m_t = solver_.get_model();
 		}
 		if (known_false) {
 			sat_f = true;
@@ -59,10 +90,9 @@ bool Explorer::decide(const z3::expr &c, const char *why) {
 		} else if (!sat_t) {
 			sat_f = true;  // the path is feasible, so the other side is
 		} else {
-			z3::check_result r = check_with(!c);
+			z3::expr nc = !c;
+			z3::check_result r = check(&nc, &m_f);
 			sat_f = r != z3::unsat;
-			if (r == z3::sat)
-				m_f = solver_.get_model();
 		}
 		if (!sat_t && !sat_f)
 			throw InfeasiblePath{};
@@ -97,43 +127,21 @@ void Explorer::assume(const SBool &c, bool check) {
 }
 
 bool Explorer::feasible() {
-	checks_++;
-	z3::check_result r = solver_.check();
+	z3::model m(sym_ctx());
+	z3::check_result r = check(nullptr, &m);
 	if (r == z3::sat) {
-		model_ = solver_.get_model();
+		model_ = m;
 		have_model_ = true;
 	}
 	return r != z3::unsat;
 }
 
-Explorer::Proof Explorer::prove(const SBool &goal, z3::model *cex) { return prove_incremental(goal, cex); }
-
-// A fresh solver for the logic (QF_AUFBV) instead of the incremental core:
-// measured much slower on the jump entries; kept for experiments.
-Explorer::Proof Explorer::prove_fresh(const SBool &goal, z3::model *cex) {
-	checks_++;
-	z3::solver once(sym_ctx(), "QF_AUFBV");
-	for (const z3::expr &a : solver_.assertions())
-		once.add(a);
-	once.add(!goal.e);
-	z3::check_result r = once.check();
-	if (r == z3::sat && cex)
-		*cex = once.get_model();
+Explorer::Proof Explorer::prove(const SBool &goal, z3::model *cex) {
+	z3::expr neg = !goal.e;
+	z3::check_result r = check(&neg, cex);
 	if (r == z3::unsat)
 		return Proof::PROVED;
 	return r == z3::sat ? Proof::FAILED : Proof::UNKNOWN;
-}
-
-Explorer::Proof Explorer::prove_incremental(const SBool &goal, z3::model *cex) {
-	z3::check_result r = check_with(!goal.e);
-	if (r == z3::unsat)
-		return Proof::PROVED;
-	if (r == z3::sat) {
-		if (cex)
-			*cex = solver_.get_model();
-		return Proof::FAILED;
-	}
-	return Proof::UNKNOWN;
 }
 
 bool Explorer::explore(const std::function<void()> &body, size_t max_paths) {
@@ -154,6 +162,7 @@ bool Explorer::explore(const std::function<void()> &body, size_t max_paths) {
 		pos_ = 0;
 		trail_.clear();
 		solver_.reset();
+		set_time_limit();
 		have_model_ = false;
 		paths_++;
 		try {

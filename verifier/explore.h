@@ -51,13 +51,12 @@ public:
 	// of the path condition and the goal's negation.
 	enum class Proof { PROVED, FAILED, UNKNOWN };
 	Proof prove(const SBool &goal, z3::model *cex);
-	Proof prove_incremental(const SBool &goal, z3::model *cex);
-	Proof prove_fresh(const SBool &goal, z3::model *cex);
 
 	const std::vector<Decision> &decisions() const { return trail_; }
 	size_t paths() const { return paths_; }
 	size_t checks() const { return checks_; }
-	z3::solver &solver() { return solver_; }
+	// The model the last successful feasible() found.
+	const z3::model &model() const { return model_; }
 
 	bool decide(const z3::expr &c, const char *why);
 	// Ends the exploration after the current path (a counterexample found).
@@ -76,7 +75,12 @@ private:
 	bool have_model_ = false;
 	z3::model model_;
 
-	z3::check_result check_with(const z3::expr &a);
+	// How long the incremental solver may take before a query goes to the
+	// fresh one.
+	static constexpr unsigned INCREMENTAL_MS = 1000;
+	void set_time_limit();
+	z3::check_result check(const z3::expr *extra, z3::model *m);
+	z3::check_result check_fresh(const z3::expr *extra, z3::model *m);
 };
 
 // The explorer running on this thread (set by explore()).
