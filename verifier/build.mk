@@ -4,6 +4,8 @@
 #   check-verifier               GoogleTest: ISA model vs the real CPU, explorer,
 #                                mutants (each must be rejected)
 #   check-verify-x86_64          the full x86-64 proof (vjit-verify --arch x86_64)
+#   check-verify-x86_64-sample   one entry of each class and a frame proof (in
+#                                CHECKS: the full proof takes longer than CI allows)
 
 VERIFY_LDLIBS := -lz3 -lcapstone -pthread
 
@@ -22,7 +24,7 @@ $(BIN)/vjit-verifier-tests: $(VERIFIER_TEST_OBJS) $(VERIFIER_OBJS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -o $@ $^ -lgtest -lgtest_main $(VERIFY_LDLIBS)
 
-.PHONY: check-verifier check-verify-x86_64 verify
+.PHONY: check-verifier check-verify-x86_64 check-verify-x86_64-sample verify
 check-verifier: $(BIN)/vjit-verifier-tests
 	$(BIN)/vjit-verifier-tests
 
@@ -30,10 +32,18 @@ check-verifier: $(BIN)/vjit-verifier-tests
 check-verify-x86_64: $(BIN)/vjit-verify
 	$(BIN)/vjit-verify --arch x86_64 --jobs 2 --json $(BUILD)/logs/verify-x86_64.json
 
+VERIFY_SAMPLE := 'ALU64 ADD X' 'ALU DIV X' 'ALU END TO_BE 16' 'JMP JEQ X' 'JMP32 JEQ K' \
+	'JMP EXIT' 'LDX MEM W' 'ST MEM H' 'STX MEM DW' 'STX ATOMIC W ADD FETCH' 'LD IMM64' \
+	'PROLOGUE/EPILOGUE depth 100'
+check-verify-x86_64-sample: $(BIN)/vjit-verify
+	@for e in $(VERIFY_SAMPLE); do \
+		$(BIN)/vjit-verify --arch x86_64 --jobs 2 -q --only "$$e" || exit 1; \
+	done
+
 verify: $(BIN)/vjit-verify
 	$(BIN)/vjit-verify --all-arches --json $(BUILD)/logs/verify.json
 
-CHECKS += check-verifier
+CHECKS += check-verifier check-verify-x86_64-sample
 
 VERIFY_SRCS := verifier/main.cc verifier/arches.cc verifier/mutants_x86_64.cc
 VERIFY_OBJS := $(VERIFY_SRCS:%.cc=$(OBJ)/%.o)
