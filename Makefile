@@ -28,6 +28,8 @@ FREESTANDING_CXXFLAGS := -std=gnu++17 -O2 -Wall -Wextra -Werror -I. \
 	-fno-use-cxa-atexit -fno-asynchronous-unwind-tables -nostdinc++ \
 	-mno-red-zone -mgeneral-regs-only -fno-builtin
 
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+
 BINS :=
 CHECKS :=
 BENCHES :=
@@ -53,16 +55,16 @@ deps:
 # Suites are make targets named in CHECKS; scripts/check.sh runs each one,
 # counts its tests and prints the summary line.
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@scripts/check.sh $(CHECKS)
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@scripts/demo.sh
 
 # Each benchmark prints its own table of ratios.
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@set -e; for b in $(BENCHES); do $(MAKE) --no-print-directory $$b; done
 
 clean:
