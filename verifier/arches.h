@@ -22,6 +22,7 @@ struct Mutant {
 	LowerFn<Symbolic> lower;
 	bool frame;
 	FrameFn prologue, epilogue;  // frame mutants: nullptr = the real one
+	PadFn pad = nullptr;         // padding mutants (frame too): the PADDING entry
 };
 
 struct ArchInfo {
@@ -33,6 +34,10 @@ struct ArchInfo {
 	// Frame task k (prologue/epilogue proofs, stack bound), optionally
 	// with a frame mutant's prologue/epilogue.
 	std::function<Result(size_t, const Mutant *)> check_frame;
+	std::string note;      // printed with the summary (e.g. stack-bound groups)
+	size_t pad_index = 0;  // the frame task that proves the padding
+	// The frame task a frame mutant is checked with.
+	size_t mutant_frame(const Mutant &m) const { return m.pad ? pad_index : 0; }
 };
 
 const std::vector<ArchInfo> &all_arches_info();

@@ -4,8 +4,8 @@
 #   check-verifier               GoogleTest: ISA model vs the real CPU, explorer,
 #                                mutants (each must be rejected)
 #   check-verify-x86_64          the full x86-64 proof (vjit-verify --arch x86_64)
-#   check-verify-x86_64-sample   one entry of each class and a frame proof (in
-#                                CHECKS: the full proof takes longer than CI allows)
+#   check-verify-x86_64-sample   one entry of each class, a frame proof, the padding
+#                                proof and two stack-bound groups (in CHECKS)
 
 VERIFY_LDLIBS := -lz3 -lcapstone -pthread
 
@@ -34,7 +34,7 @@ check-verify-x86_64: $(BIN)/vjit-verify
 
 VERIFY_SAMPLE := 'ALU64 ADD X' 'ALU DIV X' 'ALU END TO_BE 16' 'JMP JEQ X' 'JMP32 JEQ K' \
 	'JMP EXIT' 'LDX MEM W' 'ST MEM H' 'STX MEM DW' 'STX ATOMIC W ADD FETCH' 'LD IMM64' \
-	'PROLOGUE/EPILOGUE depth 100'
+	'PROLOGUE/EPILOGUE depth 100' 'PADDING' 'STACK BOUND depth 0..' 'STACK BOUND depth 505..'
 check-verify-x86_64-sample: $(BIN)/vjit-verify
 	@for e in $(VERIFY_SAMPLE); do \
 		$(BIN)/vjit-verify --arch x86_64 --jobs 2 -q --only "$$e" || exit 1; \

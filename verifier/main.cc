@@ -93,7 +93,7 @@ int main(int argc, char **argv) {
 		}
 		for (size_t k = 0; k < a->frame_names.size(); k++) {
 			std::string nm = a->frame_names[k];
-			if (mut && !(mut->frame && nm == a->frame_names[0]))
+			if (mut && !(mut->frame && k == a->mutant_frame(*mut)))
 				continue;
 			if (!only.empty() && nm.find(only) == std::string::npos)
 				continue;
@@ -172,6 +172,9 @@ int main(int argc, char **argv) {
 	for (auto &kv : table)
 		printf("%-8s %-7s %7d %7d %14d\n", kv.first.first.c_str(), kv.first.second.c_str(), kv.second[0],
 		       kv.second[1], kv.second[2]);
+	for (const ArchInfo *a : arches)
+		if (!a->note.empty())
+			printf("%s\n", a->note.c_str());
 	printf("\n%zu entries: %zu proved, %zu failed, %zu not supported; %zu paths; %.1f s wall with %u jobs\n",
 	       results.size(), proved, failed, skipped, paths, wall, jobs);
 	if (mut) {

@@ -192,6 +192,17 @@ void epilogue_skips_r12(Ctx &c) {
 	int3<D>(c);
 }
 
+// Padding: 2-byte gaps filled with `mov eax, ecx` (89 c8) instead of NOPs
+// (no flags written, so rax is the only part of the state that can differ).
+void pad_mov_eax(Ctx &c, uint32_t n) {
+	while (n >= 2) {
+		c.emit8(0x89);
+		c.emit8(0xc8);
+		n -= 2;
+	}
+	X86_64::pad<D>(c, n);
+}
+
 } // namespace
 
 const std::vector<Mutant> &all_mutants() {
@@ -222,6 +233,7 @@ const std::vector<Mutant> &all_mutants() {
 		{"be16-no-zext", "x86_64", "ALU END TO_BE 16", "missing zero extension after a 16-bit swap", "R", be16_no_zext, false, nullptr, nullptr},
 		{"prologue-short-frame", "x86_64", "", "stack frame too small (saved registers overlap the BPF stack)", "saved slot clear of the BPF stack", nullptr, true, prologue_short_frame, nullptr},
 		{"epilogue-skips-r12", "x86_64", "", "clobbered callee-saved register (epilogue)", "callee-saved", nullptr, true, nullptr, epilogue_skips_r12},
+		{"pad-mov-eax", "x86_64", "", "padding that is not a NOP (clobbers rax)", "rax", nullptr, true, nullptr, nullptr, pad_mov_eax},
 	};
 	return m;
 }

@@ -65,7 +65,10 @@ inline const char *assumptions_text() {
 		"     the program has at most 2^20 instructions; fall-through stays inside it\n"
 		"  A2 the offsets table is consistent: insn_addr(idx) is where the code of\n"
 		"     instruction idx starts and insn_addr(idx+1) = insn_addr(idx) + its length\n"
-		"     (LD_IMM64: idx+2), as the driver checks after its last pass; every offset\n"
+		"     + its padding (LD_IMM64: idx+2), as the driver checks after its last\n"
+		"     pass; the driver may follow an instruction's code with NOP padding\n"
+		"     (Arch::pad), proved by the PADDING entry to only advance pc (registers,\n"
+		"     flags, stack unchanged, no memory access); every offset\n"
 		"     is below 2^30 and the image does not wrap around the address space\n"
 		"  A3 BPF memory accesses (the verifier confines them to the BPF stack and\n"
 		"     valid objects) lie at or above the native stack pointer and do not wrap;\n"
@@ -585,9 +588,23 @@ using FrameFn = void (*)(JitCtx<Symbolic> &);
 // restored and the stack balanced. And the stack bound: native stack use
 // (return address included, plus instructions' own use below sp) is at
 // most stack_depth + T::stack_fixed bytes.
+//
+// A stack-bound group (verifier/arches.cc): depths whose prologues emit the
+// same bytes run the same native code, so one run covers them all. Then
+// layout_depth (the group's largest depth) is used for the layout
+// obligations (BPF stack above sp, saved slots clear of it: both only get
+// weaker for smaller depths) and bound_depth (its smallest) for the stack
+// bound (use <= bound_depth + fixed <= depth + fixed for every depth in the
+// group), and expect (the bytes the group shares, from the concrete
+// lowering) must be exactly the bytes the symbolic run emitted.
+struct FrameGroup {
+	uint32_t layout_depth, bound_depth;
+	const std::vector<uint8_t> *expect;
+};
+
 template <typename T>
 Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const char *name,
-		   bool with_epilogue = true) {
+		   bool with_epilogue = true, const FrameGroup *group = nullptr) {
 	Result res;
 	res.arch = T::name;
 	res.name = name;
@@ -595,7 +612,8 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 	auto t0 = std::chrono::steady_clock::now();
 	Explorer ex;
 	bool failed = false;
-	const uint32_t depth = cfg.opts.stack_depth;
+	const uint32_t depth = group ? group->layout_depth : cfg.opts.stack_depth;
+	const uint32_t bound_depth = group ? group->bound_depth : cfg.opts.stack_depth;
 	auto body = [&]() {
 		JitCtx<Symbolic> pro;
 		pro.opts = cfg.opts;
@@ -631,6 +649,15 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		std::string structural;
 		if (out.status != RunStatus::EXITED)
 			structural = std::string("prologue ") + run_status_name(out.status) + ": " + out.why;
+		if (group && structural.empty()) {
+			bool same = group->expect->size() == pro.bytes.size();
+			for (size_t i = 0; same && i < pro.bytes.size(); i++) {
+				uint64_t b;
+				same = pro.bytes[i].e.simplify().is_numeral_u64(b) && b == (*group->expect)[i];
+			}
+			if (!same)
+				structural = "prologue bytes differ from the group's (concrete lowering)";
+		}
 		const u32 plen((uint64_t)pro.bytes.size());
 		ob("prologue ends at instruction 0", out.pc, pro.image_addr(plen));
 		ob("R1 = context argument", T::reg(ns, bpf::R1), T::abi_arg0(entry));
@@ -649,7 +676,7 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		// Stack bound: entry return address + frame + instructions' slack.
 		u64 use = (S + u64(8)) - (sp_body - u64(T::insn_stack_slack));
 		ob_b("native stack use <= stack_depth + " + std::to_string(T::stack_fixed),
-		     ule(use, u64(depth + T::stack_fixed)));
+		     ule(use, u64(bound_depth + T::stack_fixed)));
 		uint64_t used = 0;
 		if (use.is_const(&used))
 			res.stack_below_sp = (int)used;
@@ -758,6 +785,92 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		res.outcome = res.rejected ? Outcome::UNSUPPORTED : Outcome::FAILED;
 	else
 		res.outcome = Outcome::PROVED;
+	res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	return res;
+}
+
+using PadFn = void (*)(JitCtx<Symbolic> &, uint32_t);
+
+// The driver's padding (assumption A2): for every n in 0..max_n, the n bytes
+// pad(ctx, n) emits, run from their start, leave at start + n with every
+// register, flag and the stack pointer unchanged and no memory access.
+template <typename T>
+Result check_pad(PadFn pad, uint32_t max_n, const char *name) {
+	Result res;
+	res.arch = T::name;
+	res.name = name;
+	res.cls = "FRAME";
+	auto t0 = std::chrono::steady_clock::now();
+	bool failed = false;
+	for (uint32_t n = 0; n <= max_n && !failed; n++) {
+		Explorer ex;
+		auto body = [&]() {
+			JitCtx<Symbolic> c;
+			pad(c, n);
+			ex.assume(ule(c.start, u32(MAX_IMAGE)));
+			ex.assume(ule(c.image_base, u64(~0ull - 2 * MAX_IMAGE)));
+			z3::func_decl mem0 = fresh_memory("mem");
+			const typename T::State s0 = T::fresh("pad");
+			typename T::State s = s0;
+			NativeEnv env(mem0);
+			const u64 base = c.image_addr(c.start);
+			RunOut out = T::run(s, env, c.bytes, base);
+			std::string structural;
+			if (c.error != LowerError::NONE)
+				structural = "pad failed";
+			else if (c.bytes.size() != n)
+				structural = "pad emitted " + std::to_string(c.bytes.size()) + " bytes";
+			else if (out.status != RunStatus::EXITED)
+				structural = std::string("padding ") + run_status_name(out.status) + ": " + out.why;
+			else if (!env.mem.log.empty())
+				structural = "padding accesses memory";
+			std::vector<Obligation> obs;
+			auto ob = [&](const std::string &nm, const z3::expr &a, const z3::expr &b) {
+				obs.push_back(Obligation{nm, a == b, a, b, a.is_bv()});
+			};
+			ob("pc", out.pc.e, (base + u64(n)).e);
+			T::same_state(s, s0, ob);
+			z3::expr goal = sym_ctx().bool_val(true);
+			for (const Obligation &o : obs)
+				goal = goal && o.holds;
+			z3::model m(sym_ctx());
+			Explorer::Proof p = structural.empty() ? ex.prove(SBool(goal), &m)
+							       : (ex.feasible() ? Explorer::Proof::FAILED : Explorer::Proof::PROVED);
+			if (p == Explorer::Proof::PROVED) {
+				if (ex.feasible())
+					res.proved++;
+				else
+					res.vacuous++;
+				return;
+			}
+			failed = true;
+			if (!structural.empty()) {
+				m = ex.model();
+				res.first_diff = structural;
+			}
+			for (const Obligation &o : obs) {
+				if (!res.first_diff.empty())
+					break;
+				if (m.eval(o.holds, true).is_true())
+					continue;
+				res.first_diff = o.name;
+				if (o.has_values)
+					res.first_diff += ": after " + hex(eval_u64(m, o.lhs)) + ", before " + hex(eval_u64(m, o.rhs));
+			}
+			std::ostringstream os;
+			os << "  padding of " << n << " bytes:\n"
+			   << render_bytes<T>(m, c.bytes, eval_u64(m, base.e));
+			os << "  first difference: " << res.first_diff << "\n";
+			res.detail = os.str();
+			ex.stop();
+		};
+		bool complete = ex.explore(body, 1000);
+		res.paths += ex.paths();
+		res.checks += ex.checks();
+		if (!complete)
+			failed = true;
+	}
+	res.outcome = failed ? Outcome::FAILED : Outcome::PROVED;
 	res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 	return res;
 }

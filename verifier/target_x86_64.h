@@ -68,6 +68,16 @@ struct TargetX86_64 {
 		for (uint8_t n : {x86_64::SCRATCH1, x86_64::SCRATCH2, x86_64::SCRATCH3})
 			s.gpr[n] = u64::var(tag + "_" + reg_name(n));
 	}
+	// ob(name, after, before) for every part of the state (padding proof).
+	template <typename F>
+	static void same_state(const State &a, const State &b, F &&ob) {
+		for (unsigned i = 0; i < 16; i++)
+			ob(reg_name(i), a.gpr[i].e, b.gpr[i].e);
+		ob("cf", a.cf.e, b.cf.e);
+		ob("zf", a.zf.e, b.zf.e);
+		ob("sf", a.sf.e, b.sf.e);
+		ob("of", a.of.e, b.of.e);
+	}
 	// System V: first argument rdi, result rax, callee-saved rbx rbp r12-r15.
 	static u64 abi_arg0(const State &s) { return s.gpr[x86_64::RDI]; }
 	static u64 abi_ret(const State &s) { return s.gpr[x86_64::RAX]; }

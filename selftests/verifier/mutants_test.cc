@@ -26,7 +26,7 @@ TEST_P(MutantTest, Caught) {
 	const ArchInfo &a = arch(m.arch);
 	Result r;
 	if (m.frame) {
-		r = a.check_frame(0, &m);
+		r = a.check_frame(a.mutant_frame(m), &m);
 	} else {
 		bool found = false;
 		for (size_t i = 0; i < a.n_rules(); i++) {
