@@ -2,7 +2,8 @@
 # Runs each suite (a make target), counts its tests and prints one summary
 # line "N passed, N failed". A suite reports its counts either as GoogleTest
 # does ("[  PASSED  ] N tests", "[  FAILED  ] N tests") or with its own line
-# "RESULT: N passed, M failed"; otherwise it counts as one test by exit status.
+# "RESULT: N passed, M failed" (several such lines add up); otherwise it
+# counts as one test by exit status.
 # A suite that exits non-zero always counts at least one failure.
 set -uo pipefail
 mkdir -p build/logs
@@ -13,9 +14,10 @@ for suite in "$@"; do
 	make --no-print-directory "$suite" 2>&1 | tee "$log" | grep -E '^(RESULT:|\[  (PASSED|FAILED)  \] [0-9]+ test|FAIL|==)' | head -40
 	rc=${PIPESTATUS[0]}
 	p=0 f=0
-	if r=$(grep -E '^RESULT: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1) && [ -n "$r" ]; then
-		p=$(sed -E 's/^RESULT: ([0-9]+) passed.*/\1/' <<<"$r")
-		f=$(sed -E 's/^RESULT: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$r")
+	if grep -qE '^RESULT: [0-9]+ passed, [0-9]+ failed' "$log"; then
+		# A suite may print one RESULT line per part: they add up.
+		p=$(sed -nE 's/^RESULT: ([0-9]+) passed, ([0-9]+) failed.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+		f=$(sed -nE 's/^RESULT: ([0-9]+) passed, ([0-9]+) failed.*/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
 	elif grep -qE '^\[  PASSED  \] [0-9]+ test' "$log"; then
 		p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}')
 		f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}')
