@@ -298,6 +298,52 @@ std::string render_bytes(const z3::model &m, const std::vector<u8> &bytes, uint6
 	return T::disasm(b, addr);
 }
 
+// Proves every obligation on the explorer's current path, unless a
+// structural difference (wrong size, a fault, ...) already decides it.
+// Counts the path as proved, or vacuous when it is infeasible, and returns
+// true; else leaves in m a model of the failure and in res.first_diff the
+// first part of the state that differs, its sides named lhs_name/rhs_name.
+inline bool discharge(Explorer &ex, const std::vector<Obligation> &obs, const std::string &structural,
+		      Result &res, z3::model &m, const char *lhs_name, const char *rhs_name) {
+	z3::expr goal = sym_ctx().bool_val(true);
+	for (const Obligation &o : obs)
+		goal = goal && o.holds;
+	Explorer::Proof p;
+	if (!structural.empty()) {
+		p = ex.feasible() ? Explorer::Proof::FAILED : Explorer::Proof::PROVED;
+	} else {
+		auto tp = std::chrono::steady_clock::now();
+		p = ex.prove(SBool(goal), &m);
+		res.prove_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - tp).count();
+	}
+	if (p == Explorer::Proof::PROVED) {
+		if (structural.empty() && ex.feasible())
+			res.proved++;
+		else
+			res.vacuous++;
+		return true;
+	}
+	if (!structural.empty()) {
+		m = ex.model();
+		res.first_diff = structural;
+		return false;
+	}
+	if (p == Explorer::Proof::UNKNOWN) {
+		res.first_diff = "solver returned unknown";
+		return false;
+	}
+	for (const Obligation &o : obs) {
+		if (m.eval(o.holds, true).is_true())
+			continue;
+		res.first_diff = o.name;
+		if (o.has_values)
+			res.first_diff += std::string(": ") + lhs_name + " " + hex(eval_u64(m, o.lhs)) + ", " +
+					  rhs_name + " " + hex(eval_u64(m, o.rhs));
+		break;
+	}
+	return false;
+}
+
 // Proves one table entry. The rule's lowering runs with D = Symbolic.
 template <typename T>
 Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
@@ -484,34 +530,10 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			ob("sp", T::sp(ns), sp0);
 		}
 
-		z3::expr goal = sym_ctx().bool_val(true);
-		for (const Obligation &o : obs)
-			goal = goal && o.holds;
 		z3::model m(sym_ctx());
-		Explorer::Proof p;
-		if (!structural.empty())
-			p = ex.feasible() ? Explorer::Proof::FAILED : Explorer::Proof::PROVED;
-		else {
-			auto tp = std::chrono::steady_clock::now();
-			p = ex.prove(SBool(goal), &m);
-			res.prove_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - tp).count();
-		}
-		if (p == Explorer::Proof::PROVED) {
-			if (!structural.empty() || !ex.feasible()) {
-				res.vacuous++;
-				return;
-			}
-			res.proved++;
+		if (discharge(ex, obs, structural, res, m, "native", "BPF"))
 			return;
-		}
 		failed = true;
-		if (!structural.empty()) {
-			ex.feasible();
-			m = ex.model();
-			res.first_diff = structural;
-		} else if (p == Explorer::Proof::UNKNOWN) {
-			res.first_diff = "solver returned unknown";
-		}
 		// The counterexample.
 		std::ostringstream os;
 		os << "  instruction: " << rule.name << " (code " << hex(code) << ") dst=R"
@@ -534,16 +556,6 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			if (d.why)
 				os << " " << (d.taken ? "" : "!") << d.why;
 		os << "\n" << render_bytes<T>(m, ctx.bytes, at);
-		if (res.first_diff.empty()) {
-			for (const Obligation &o : obs) {
-				if (m.eval(o.holds, true).is_true())
-					continue;
-				res.first_diff = o.name;
-				if (o.has_values)
-					res.first_diff += ": native " + hex(eval_u64(m, o.lhs)) + ", BPF " + hex(eval_u64(m, o.rhs));
-				break;
-			}
-		}
 		if (out.status == RunStatus::EXITED)
 			os << "  native code left at " << hex(eval_u64(m, out.pc.e)) << "; BPF next: index "
 			   << eval_u64(m, next.e) << " at native "
@@ -741,33 +753,10 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 					ob_b("epilogue writes only below the entry sp", ule(a.addr + u64(a.bytes), S));
 
 		}
-		z3::expr goal = sym_ctx().bool_val(true);
-		for (const Obligation &o : obs)
-			goal = goal && o.holds;
 		z3::model m(sym_ctx());
-		Explorer::Proof p = structural.empty() ? ex.prove(SBool(goal), &m)
-						       : (ex.feasible() ? Explorer::Proof::FAILED : Explorer::Proof::PROVED);
-		if (p == Explorer::Proof::PROVED) {
-			if (ex.feasible())
-				res.proved++;
-			else
-				res.vacuous++;
+		if (discharge(ex, obs, structural, res, m, "native", "expected"))
 			return;
-		}
 		failed = true;
-		if (!structural.empty()) {
-			m = ex.model();
-			res.first_diff = structural;
-		}
-		for (const Obligation &o : obs) {
-			if (!res.first_diff.empty())
-				break;
-			if (m.eval(o.holds, true).is_true())
-				continue;
-			res.first_diff = o.name;
-			if (o.has_values)
-				res.first_diff += ": native " + hex(eval_u64(m, o.lhs)) + ", expected " + hex(eval_u64(m, o.rhs));
-		}
 		std::ostringstream os;
 		os << "  stack_depth " << depth << ", entry sp " << hex(eval_u64(m, S.e)) << "\n";
 		os << "  prologue:\n" << render_bytes<T>(m, pro.bytes, eval_u64(m, pro.image_addr(u32(0)).e));
@@ -830,33 +819,10 @@ Result check_pad(PadFn pad, uint32_t max_n, const char *name) {
 			};
 			ob("pc", out.pc.e, (base + u64(n)).e);
 			T::same_state(s, s0, ob);
-			z3::expr goal = sym_ctx().bool_val(true);
-			for (const Obligation &o : obs)
-				goal = goal && o.holds;
 			z3::model m(sym_ctx());
-			Explorer::Proof p = structural.empty() ? ex.prove(SBool(goal), &m)
-							       : (ex.feasible() ? Explorer::Proof::FAILED : Explorer::Proof::PROVED);
-			if (p == Explorer::Proof::PROVED) {
-				if (ex.feasible())
-					res.proved++;
-				else
-					res.vacuous++;
+			if (discharge(ex, obs, structural, res, m, "after", "before"))
 				return;
-			}
 			failed = true;
-			if (!structural.empty()) {
-				m = ex.model();
-				res.first_diff = structural;
-			}
-			for (const Obligation &o : obs) {
-				if (!res.first_diff.empty())
-					break;
-				if (m.eval(o.holds, true).is_true())
-					continue;
-				res.first_diff = o.name;
-				if (o.has_values)
-					res.first_diff += ": after " + hex(eval_u64(m, o.lhs)) + ", before " + hex(eval_u64(m, o.rhs));
-			}
 			std::ostringstream os;
 			os << "  padding of " << n << " bytes:\n"
 			   << render_bytes<T>(m, c.bytes, eval_u64(m, base.e));
