@@ -259,7 +259,8 @@ Step<D> step(const InsnFields<D> &in, typename D::template BV<32> pc,
 			return s;
 		}
 		u64 src = srcbit(code) == X ? regs.get(in.src) : imm64(in);
-		s.next_pc = select(jmp_taken<D>(op(code), is64, dst, src), target, s.next_pc);
+		if (D::when(jmp_taken<D>(op(code), is64, dst, src), "bpf.taken"))
+			s.next_pc = target;
 		return s;
 	}
 	case LDX: {

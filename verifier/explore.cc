@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "verifier/explore.h"
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <atomic>
+#include <fstream>
+
 
 namespace vjit {
 
@@ -14,7 +20,17 @@ bool decide_cb(void *arg, const z3::expr &cond, const char *why) {
 
 Explorer *current_explorer() { return current; }
 
-Explorer::Explorer() : solver_(sym_ctx()), model_(sym_ctx()) { set_time_limit(); }
+// BITS: z3's solver for QF_BV (terms reach it free of uninterpreted
+// functions, see lower_uf), incremental bit-blasting into a SAT solver.
+// THEORIES: the general SMT core, which reasons about equalities between
+// terms before bit-blasting them.
+static z3::solver make_solver(Explorer::Solver kind) {
+	if (kind == Explorer::Solver::THEORIES)
+		return z3::solver(sym_ctx());
+	return z3::solver(sym_ctx(), "QF_BV");
+}
+
+Explorer::Explorer(Solver kind) : solver_(make_solver(kind)), model_(sym_ctx()) { set_time_limit(); }
 
 void Explorer::set_time_limit() {
 	z3::params p(sym_ctx());
@@ -34,17 +50,122 @@ Explorer::~Explorer() {
 // gives up, to a fresh bit-blasting solver (Ackermann's reduction for the
 // uninterpreted functions: the offsets table, memory, helpers), far faster
 // on comparisons and wide select chains.
+namespace {
+// VJIT_DUMP_SLOW=DIR: every solver query slower than VJIT_DUMP_MIN seconds
+// (default 0.2) is written to DIR as SMT-LIB, to study with z3 itself.
+void dump_if_slow(const z3::solver &s, const z3::expr &neg, std::chrono::steady_clock::time_point t0) {
+	const char *dir = getenv("VJIT_DUMP_SLOW");
+	if (!dir)
+		return;
+	double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	const char *min = getenv("VJIT_DUMP_MIN");
+	if (secs <= (min ? atof(min) : 0.2))
+		return;
+	static std::atomic<int> n;
+	z3::solver d(neg.ctx());
+	for (const z3::expr &a : s.assertions())
+		d.add(a);
+	d.add(neg);
+	std::ofstream(std::string(dir) + "/q" + std::to_string(n++) + ".smt2") << "; " << secs << " s\n" << d.to_smt2();
+}
+} // namespace
+
+z3::expr Explorer::lower_uf(const z3::expr &e) {
+	if (!e.is_app() || e.num_args() == 0)
+		return e;
+	auto hit = lowered_.find(e.id());
+	if (hit != lowered_.end())
+		return hit->second;
+	z3::context &c = sym_ctx();
+	z3::expr_vector args(c);
+	bool changed = false;
+	for (unsigned i = 0; i < e.num_args(); i++) {
+		z3::expr a = lower_uf(e.arg(i));
+		changed = changed || !z3::eq(a, e.arg(i));
+		args.push_back(a);
+	}
+	z3::func_decl f = e.decl();
+	z3::expr out = e;
+	if (f.decl_kind() == Z3_OP_UNINTERPRETED) {
+		// Arguments in normal form: applications to the same value
+		// written two ways (idx + 1 + off, 1 + off + idx) share one
+		// constant instead of needing a constraint.
+		z3::expr_vector norm(c);
+		for (unsigned i = 0; i < args.size(); i++)
+			norm.push_back(args[i].simplify());
+		args = norm;
+		for (const UfApp &p : apps_) {
+			bool same = z3::eq(p.f, f);
+			for (unsigned i = 0; same && i < args.size(); i++)
+				same = z3::eq(p.args[i], args[i]);
+			if (same) {
+				lowered_.emplace(e.id(), p.value);
+				return p.value;
+			}
+		}
+		out = c.constant((f.name().str() + "!" + std::to_string(apps_.size())).c_str(), f.range());
+		for (const UfApp &p : apps_) {
+			if (!z3::eq(p.f, f))
+				continue;
+			z3::expr same = c.bool_val(true);
+			for (unsigned i = 0; i < args.size(); i++)
+				same = same && args[i] == p.args[i];
+			same = same.simplify();  // a+1 = a+2: never, no constraint
+			if (same.is_false())
+				continue;
+			z3::expr k = z3::implies(same, out == p.value);
+			solver_.add(k);
+			if (have_model_ && !model_.eval(k, true).is_true())
+				have_model_ = false;
+		}
+		apps_.push_back(UfApp{f, args, out});
+	} else if (changed) {
+		out = f(args);
+	}
+	lowered_.emplace(e.id(), out);
+	return out;
+}
+
+// Gives m the uninterpreted functions back: each one maps the arguments
+// of its applications (as m evaluates them) to their values.
+void Explorer::complete(z3::model &m) {
+	z3::context &c = sym_ctx();
+	std::unordered_map<unsigned, z3::func_interp> done;
+	for (const UfApp &p : apps_) {
+		auto it = done.find(p.f.id());
+		if (it == done.end()) {
+			z3::func_decl f = p.f;
+			z3::expr dflt = m.eval(p.value, true);
+			it = done.emplace(p.f.id(), m.add_func_interp(f, dflt)).first;
+		}
+		z3::expr_vector vals(c);
+		for (unsigned i = 0; i < p.args.size(); i++)
+			vals.push_back(m.eval(p.args[i], true));
+		z3::expr v = m.eval(p.value, true);
+		it->second.add_entry(vals, v);
+	}
+}
+
+void Explorer::reset_path() {
+	solver_.reset();
+	set_time_limit();
+	lowered_.clear();
+	apps_.clear();
+}
+
 z3::check_result Explorer::check(const z3::expr *extra, z3::model *m) {
 	checks_++;
+	auto t0 = std::chrono::steady_clock::now();
 	z3::expr_vector as(sym_ctx());
 	if (extra)
 		as.push_back(*extra);
 	z3::check_result r = solver_.check(as);
 	if (r == z3::sat && m)
 		*m = solver_.get_model();
-	if (r != z3::unknown)
-		return r;
-	return check_fresh(extra, m);
+	if (r == z3::unknown)
+		r = check_fresh(extra, m);
+	dump_if_slow(solver_, extra ? *extra : sym_ctx().bool_val(true), t0);
+	return r;
 }
 
 z3::check_result Explorer::check_fresh(const z3::expr *extra, z3::model *m) {
@@ -62,8 +183,9 @@ z3::check_result Explorer::check_fresh(const z3::expr *extra, z3::model *m) {
 	return r;
 }
 
-bool Explorer::decide(const z3::expr &c, const char *why) {
+bool Explorer::decide(const z3::expr &orig, const char *why) {
 	bool take;
+	const z3::expr c = lower_uf(orig);
 	if (pos_ < script_.size()) {
 		take = script_[pos_];
 	} else {
@@ -115,10 +237,11 @@ bool Explorer::decide(const z3::expr &c, const char *why) {
 	return take;
 }
 
-void Explorer::assume(const SBool &c, bool check) {
-	solver_.add(c.e);
+void Explorer::assume(const SBool &orig, bool check) {
+	const z3::expr c = lower_uf(orig.e);
+	solver_.add(c);
 	if (have_model_) {
-		z3::expr v = model_.eval(c.e, true);
+		z3::expr v = model_.eval(c, true);
 		if (!v.is_true())
 			have_model_ = false;
 	}
@@ -130,6 +253,7 @@ bool Explorer::feasible() {
 	z3::model m(sym_ctx());
 	z3::check_result r = check(nullptr, &m);
 	if (r == z3::sat) {
+		complete(m);
 		model_ = m;
 		have_model_ = true;
 	}
@@ -137,8 +261,10 @@ bool Explorer::feasible() {
 }
 
 Explorer::Proof Explorer::prove(const SBool &goal, z3::model *cex) {
-	z3::expr neg = !goal.e;
+	z3::expr neg = lower_uf(!goal.e);
 	z3::check_result r = check(&neg, cex);
+	if (r == z3::sat && cex)
+		complete(*cex);
 	if (r == z3::unsat)
 		return Proof::PROVED;
 	return r == z3::sat ? Proof::FAILED : Proof::UNKNOWN;
@@ -161,8 +287,7 @@ bool Explorer::explore(const std::function<void()> &body, size_t max_paths) {
 		pending_.pop_back();
 		pos_ = 0;
 		trail_.clear();
-		solver_.reset();
-		set_time_limit();
+		reset_path();
 		have_model_ = false;
 		paths_++;
 		try {

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "verifier/symbolic.h"
@@ -33,7 +34,9 @@ struct Decision {
 
 class Explorer {
 public:
-	Explorer();
+	// The incremental solver's kind (explore.cc says which is which).
+	enum class Solver { BITS, THEORIES };
+	explicit Explorer(Solver kind = Solver::BITS);
 	~Explorer();
 	Explorer(const Explorer &) = delete;
 	Explorer &operator=(const Explorer &) = delete;
@@ -75,9 +78,28 @@ private:
 	bool have_model_ = false;
 	z3::model model_;
 
+	// Ackermann's reduction, done as terms reach the solver: every
+	// application of an uninterpreted function (memory contents, the
+	// offsets table, helpers) becomes a fresh constant, with the
+	// functional-consistency constraints (equal arguments, equal results)
+	// against the earlier applications of the same function. The
+	// incremental solver then works in plain bit-vectors, where it is fast
+	// (with the functions themselves it times out on address equalities),
+	// and a model gets the functions' interpretations back (complete()).
+	struct UfApp {
+		z3::func_decl f;
+		z3::expr_vector args;
+		z3::expr value;
+	};
+	std::unordered_map<unsigned, z3::expr> lowered_;  // term id -> UF-free term
+	std::vector<UfApp> apps_;
+	z3::expr lower_uf(const z3::expr &e);
+	void complete(z3::model &m);
+	void reset_path();
+
 	// How long the incremental solver may take before a query goes to the
 	// fresh one.
-	static constexpr unsigned INCREMENTAL_MS = 1000;
+	static constexpr unsigned INCREMENTAL_MS = 200;
 	void set_time_limit();
 	z3::check_result check(const z3::expr *extra, z3::model *m);
 	z3::check_result check_fresh(const z3::expr *extra, z3::model *m);

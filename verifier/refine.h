@@ -267,8 +267,10 @@ inline bool writes_src(uint8_t code, int32_t imm) {
 }
 inline bool uses_src_reg(uint8_t code) {
 	using namespace bpf;
-	if (is_alu(code) || is_jmp(code))
-		return srcbit(code) == X && op(code) != CALL && op(code) != END;
+	if (is_alu(code))  // END's X bit is the byte order, not a register
+		return srcbit(code) == X && op(code) != END && op(code) != NEG;
+	if (is_jmp(code))
+		return srcbit(code) == X && op(code) != CALL && op(code) != EXIT && op(code) != JA;
 	return cls(code) == LDX || cls(code) == STX;
 }
 inline bool is_cond_jump(uint8_t code) {
@@ -344,6 +346,25 @@ inline bool discharge(Explorer &ex, const std::vector<Obligation> &obs, const st
 	return false;
 }
 
+// Which register fields check_rule splits into one case per register, and
+// whether its incremental solver bit-blasts (see the measurements there).
+struct SplitPolicy {
+	bool dst, src, bits;
+};
+inline SplitPolicy split_policy(uint8_t code, int32_t imm) {
+	using namespace bpf;
+	if (is_jmp(code))  // the SMT core relates two symbolic registers
+		return {false, false, !uses_src_reg(code)};
+	if (cls(code) == LDX)
+		return {false, true, false};
+	if (cls(code) == STX && mode(code) == ATOMIC &&
+	    (imm == (AND | FETCH) || imm == (OR | FETCH) || imm == (XOR | FETCH)))
+		return {true, true, true};  // a cmpxchg loop through rax
+	if (cls(code) == ST || cls(code) == STX)
+		return {true, false, false};
+	return {true, uses_src_reg(code), true};  // ALU
+}
+
 // Proves one table entry. The rule's lowering runs with D = Symbolic.
 template <typename T>
 Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
@@ -353,55 +374,62 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 	res.name = rule.name;
 	res.cls = class_name(rule.code);
 	auto t0 = std::chrono::steady_clock::now();
-	Explorer ex;
 	const uint8_t code = rule.code;
+	Explorer ex(split_policy(code, rule.imm).bits ? Explorer::Solver::BITS : Explorer::Solver::THEORIES);
 	const unsigned width = is_ld_imm64(code) ? 2 : 1;
 	const bool is_call = code == (JMP | CALL);
 	bool failed = false;
 	int max_stack = 0;
 
+	// Register choices. A register field is either split, one case per
+	// value A1 allows, enumerated here rather than by the explorer (a
+	// split the explorer makes costs solver calls), or kept symbolic, one
+	// case for all its values; and the incremental solver either
+	// bit-blasts or is the SMT core. Which is faster depends on the
+	// instruction (split_policy; measured on this table, seconds per
+	// entry on one core of this machine):
+	//  - ALU instructions, and atomics that loop on cmpxchg through rax:
+	//    every field split and bit-blasted (ALU64 LSH X 2.0 s, 6.7 s
+	//    with src symbolic; STX ATOMIC DW AND FETCH 19 s, 33 s);
+	//  - other memory instructions: the register the address is based on
+	//    split (concrete, it keeps the memory terms small), the other one
+	//    symbolic and related across the two sides by the SMT core
+	//    (LDX MEM DW 1.6 s, 24 s split on dst instead; STX ATOMIC DW
+	//    CMPXCHG 2.0 s, 25 s fully split);
+	//  - jumps: both fields symbolic, as their cost is the target
+	//    arithmetic, the same for every register pair (JMP JEQ X 1.2 s;
+	//    190 s fully split); the SMT core when two registers are
+	//    compared (JMP JEQ X 20 s bit-blasted).
+	struct RegCase {
+		int dst, src;  // -1: symbolic
+	};
+	const SplitPolicy pol = split_policy(code, rule.imm);
+	std::vector<RegCase> cases;
+	for (int d = pol.dst ? 0 : -1; d < (pol.dst ? NREGS : 0); d++) {
+		if (d == R10 && writes_dst(code))
+			continue;
+		for (int s = pol.src ? 0 : -1; s < (pol.src ? NREGS : 0); s++)
+			if (!(s == R10 && writes_src(code, rule.imm)))
+				cases.push_back({d, s});
+	}
+	RegCase rc{};
+
 	auto body = [&]() {
 		InsnFields<Symbolic> in;
 		in.code = code;
-		in.dst = u4::var("dst");
-		in.src = u4::var("src");
+		in.dst = rc.dst < 0 ? u4::var("dst") : u4((uint64_t)rc.dst);
+		in.src = rc.src < 0 ? u4::var("src") : u4((uint64_t)rc.src);
 		in.off = u16::var("off");
 		in.imm = rule.imm_selects ? u32((uint64_t)(uint32_t)rule.imm) : u32::var("imm");
 		in.imm_hi = u32::var("imm_hi");
-		// A1: register fields, R10 read-only.
+		// A1: register fields, R10 read-only (already so in concrete
+		// register cases).
 		ex.assume(ule(in.dst, u4(AX)));
 		ex.assume(ule(in.src, u4(AX)));
 		if (writes_dst(code))
 			ex.assume(in.dst != u4(R10));
 		if (writes_src(code, rule.imm))
 			ex.assume(in.src != u4(R10));
-		// Register choices: one path per register (a case split the
-		// explorer makes, so each case is a proof of its own and all of
-		// them together cover every choice). Terms then stay small.
-		static const char *const dst_is[NREGS] = {"dst=R0", "dst=R1", "dst=R2", "dst=R3", "dst=R4",
-							  "dst=R5", "dst=R6", "dst=R7", "dst=R8", "dst=R9",
-							  "dst=R10", "dst=AX"};
-		static const char *const src_is[NREGS] = {"src=R0", "src=R1", "src=R2", "src=R3", "src=R4",
-							  "src=R5", "src=R6", "src=R7", "src=R8", "src=R9",
-							  "src=R10", "src=AX"};
-		// Split where the register choice makes select chains over the
-		// register file (a written register, a memory address): there,
-		// concrete registers make small queries. Jumps keep the choice
-		// symbolic: their cost is the flag/condition equivalence, the
-		// same on every register, so a split only multiplies paths
-		// (measured: JSGE X 12 s unsplit, 200 s split).
-		const bool uses_dst = !is_jmp(code);
-		for (unsigned i = 0; uses_dst && i < NREGS; i++)
-			if (Symbolic::when(in.dst == u4(i), dst_is[i])) {
-				in.dst = u4(i);
-				break;
-			}
-		if (uses_dst && uses_src_reg(code))
-			for (unsigned i = 0; i < NREGS; i++)
-				if (Symbolic::when(in.src == u4(i), src_is[i])) {
-					in.src = u4(i);
-					break;
-				}
 
 		JitCtx<Symbolic> ctx;
 		ctx.opts = cfg.opts;
@@ -565,7 +593,13 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 		if (cfg.stop_at_first_failure)
 			ex.stop();
 	};
-	bool complete = ex.explore(body, cfg.max_paths);
+	bool complete = true;
+	for (const RegCase &c : cases) {
+		rc = c;
+		complete = ex.explore(body, cfg.max_paths) && complete;
+		if (!complete || (failed && cfg.stop_at_first_failure))
+			break;
+	}
 	res.paths = ex.paths();
 	res.checks = ex.checks();
 	res.stack_below_sp = max_stack;

@@ -194,9 +194,21 @@ private:
 		}
 		return code.bytes[in.pos++];
 	}
+	// Little-endian, assembled by concatenation: the bytes a generator
+	// emitted as extracts of one value then fold back into that value.
 	u64 fetch_imm(Insn &in, unsigned bytes) {
-		u64 v(0);
-		for (unsigned i = 0; i < bytes; i++)
+		u8 b0 = fetch(in);
+		if (bytes == 1)
+			return zext<64>(b0);
+		u16 h = concat(fetch(in), b0);
+		if (bytes == 2)
+			return zext<64>(h);
+		typename D::template BV<24> t = concat(fetch(in), h);
+		u32 w = concat(fetch(in), t);
+		if (bytes == 4)
+			return zext<64>(w);
+		u64 v = zext<64>(w);
+		for (unsigned i = 4; i < bytes; i++)
 			v = v | (zext<64>(fetch(in)) << u64(8 * i));
 		return v;
 	}
@@ -274,6 +286,15 @@ private:
 			return c ? a : b;
 	}
 	static Bool msb(u64 v, unsigned bits) { return ((v >> u64(bits - 1)) & u64(1)) == u64(1); }
+	// v's low `bits` bits, sign-extended to 64.
+	static u64 sext_from(const u64 &v, unsigned bits) {
+		switch (bits) {
+		case 8: return sext<64>(trunc<8>(v));
+		case 16: return sext<64>(trunc<16>(v));
+		case 32: return sext<64>(trunc<32>(v));
+		}
+		return v;
+	}
 
 	// Registers by size. Without REX, 8-bit register numbers 4-7 are
 	// ah, ch, dh, bh (SDM 3.4.1.1, table 3-2).
@@ -348,10 +369,18 @@ private:
 			break;
 		case 5:  // sub
 		case 7:  // cmp
+			// The flags are stated through comparisons of the operands:
+			// equal to the SDM's bit formulas (ZF: r = 0; OF: the sign
+			// of (a ^ b) & (a ^ r)), which the verifier's tests prove
+			// for every width, and the form the BPF semantics uses for
+			// its conditions, so that a proof relates like to like.
 			r = (a - b) & m;
 			s.cf = ult(a, b);
-			s.of = msb((a ^ b) & (a ^ r), bits);
-			break;
+			s.zf = a == b;
+			s.sf = msb(r, bits);
+			s.of = s.sf != slt(sext_from(a, bits), sext_from(b, bits));
+			*res = r;
+			return true;
 		case 1: r = a | b; s.cf = Bool(false); s.of = Bool(false); break;
 		case 4: r = a & b; s.cf = Bool(false); s.of = Bool(false); break;
 		case 6: r = a ^ b; s.cf = Bool(false); s.of = Bool(false); break;
@@ -386,11 +415,7 @@ private:
 		case 4: case 6: r = (a << c) & m; break;  // shl/sal
 		case 5: r = a >> c; break;                // shr
 		case 7: {                                 // sar
-			u64 sa = a;
-			if (bits == 8) sa = sext<64>(trunc<8>(a));
-			if (bits == 16) sa = sext<64>(trunc<16>(a));
-			if (bits == 32) sa = sext<64>(trunc<32>(a));
-			r = ashr(sa, c) & m;
+			r = ashr(sext_from(a, bits), c) & m;
 			break;
 		}
 		default:

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "verifier/arches.h"
+#include "verifier/target_x86_64.h"
 
 namespace vjit {
 namespace verify {
@@ -88,6 +89,75 @@ TEST(Explorer, ProvesAndRefutes) {
 	});
 	EXPECT_EQ(proved, 1);
 	EXPECT_EQ(refuted, 1);
+}
+
+// The explorer's Ackermann reduction: memory read through an uninterpreted
+// function at two addresses that are equal only by arithmetic must give
+// equal values, and a counterexample's model must interpret the function.
+TEST(Explorer, UninterpretedFunctionsStayFunctions) {
+	Explorer ex;
+	int proved = 0, refuted = 0;
+	ex.explore([&]() {
+		z3::func_decl mem = fresh_memory("mem");
+		SBV<64> a = SBV<64>::var("a");
+		SBV<8> x(mem((a + SBV<64>(8)).e)), y(mem((SBV<64>(4) + a + SBV<64>(4)).e));
+		if (ex.prove(x == y, nullptr) == Explorer::Proof::PROVED)
+			proved++;
+		SBV<8> z(mem((a + SBV<64>(1)).e));
+		z3::model m(sym_ctx());
+		if (ex.prove(x == z, &m) == Explorer::Proof::FAILED) {
+			refuted++;
+			EXPECT_NE(eval_u64(m, x.e), eval_u64(m, z.e));
+		}
+	});
+	EXPECT_EQ(proved, 1);
+	EXPECT_EQ(refuted, 1);
+}
+
+// The model states the flags of SUB and CMP through comparisons of the
+// operands (arch/x86_64/model.h); here they are proved equal to the SDM's
+// bit formulas for every operand size: CF the borrow out of the top bit,
+// ZF r = 0, SF the sign of r, OF the sign of (a ^ b) & (a ^ r).
+TEST(ModelFlags, SubAndCmpMatchTheSdm) {
+	struct Form {
+		const char *name;
+		unsigned bits;
+		std::vector<uint8_t> code;  // a -= b (or compared) with a = rax, b = rcx
+	};
+	const Form forms[] = {
+		{"cmp rax, rcx", 64, {0x48, 0x39, 0xc8}}, {"sub rax, rcx", 64, {0x48, 0x29, 0xc8}},
+		{"cmp eax, ecx", 32, {0x39, 0xc8}},       {"sub eax, ecx", 32, {0x29, 0xc8}},
+		{"cmp ax, cx", 16, {0x66, 0x39, 0xc8}},   {"cmp al, cl", 8, {0x38, 0xc8}},
+	};
+	for (const Form &f : forms) {
+		Explorer ex;
+		int proved = 0;
+		ex.explore([&]() {
+			using T = TargetX86_64;
+			T::State s = T::fresh("f");
+			const T::State s0 = s;
+			NativeEnv env(fresh_memory("mem"));
+			std::vector<SBV<8>> bytes;
+			for (uint8_t b : f.code)
+				bytes.push_back(SBV<8>(b));
+			RunOut out = T::run(s, env, bytes, SBV<64>::var("pc"));
+			ASSERT_EQ(out.status, RunStatus::EXITED) << f.name;
+			const unsigned n = f.bits;
+			z3::expr a = s0.gpr[0].e.extract(n - 1, 0), b = s0.gpr[1].e.extract(n - 1, 0);
+			z3::expr r = a - b;
+			z3::expr wide = z3::zext(a, 1) - z3::zext(b, 1);
+			z3::context &c = sym_ctx();
+			SBool sdm((wide.extract(n, n) == c.bv_val(1, 1)) == s.cf.e &&
+				  (r == c.bv_val(0, n)) == s.zf.e &&
+				  (r.extract(n - 1, n - 1) == c.bv_val(1, 1)) == s.sf.e &&
+				  (((a ^ b) & (a ^ r)).extract(n - 1, n - 1) == c.bv_val(1, 1)) == s.of.e);
+			z3::model m(c);
+			Explorer::Proof p = ex.prove(sdm, &m);
+			EXPECT_EQ(p, Explorer::Proof::PROVED) << f.name << "\n" << m;
+			proved += p == Explorer::Proof::PROVED;
+		});
+		EXPECT_EQ(proved, 1) << f.name;
+	}
 }
 
 } // namespace
