@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "verifier/explore.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <atomic>
 #include <fstream>
-
 
 namespace vjit {
 
@@ -45,11 +44,6 @@ Explorer::~Explorer() {
 	}
 }
 
-// Every query first goes to the incremental solver (it keeps what it learnt
-// along the path and is fast on division), with a short time limit; when it
-// gives up, to a fresh bit-blasting solver (Ackermann's reduction for the
-// uninterpreted functions: the offsets table, memory, helpers), far faster
-// on comparisons and wide select chains.
 namespace {
 // VJIT_DUMP_SLOW=DIR: every solver query slower than VJIT_DUMP_MIN seconds
 // (default 0.2) is written to DIR as SMT-LIB, to study with z3 itself.
@@ -70,12 +64,13 @@ void dump_if_slow(const z3::solver &s, const z3::expr &neg, std::chrono::steady_
 }
 } // namespace
 
+
 z3::expr Explorer::lower_uf(const z3::expr &e) {
 	if (!e.is_app() || e.num_args() == 0)
 		return e;
 	auto hit = lowered_.find(e.id());
 	if (hit != lowered_.end())
-		return hit->second;
+		return hit->second.second;
 	z3::context &c = sym_ctx();
 	z3::expr_vector args(c);
 	bool changed = false;
@@ -99,7 +94,7 @@ z3::expr Explorer::lower_uf(const z3::expr &e) {
 			for (unsigned i = 0; same && i < args.size(); i++)
 				same = z3::eq(p.args[i], args[i]);
 			if (same) {
-				lowered_.emplace(e.id(), p.value);
+				lowered_.emplace(e.id(), std::make_pair(e, p.value));
 				return p.value;
 			}
 		}
@@ -122,7 +117,7 @@ z3::expr Explorer::lower_uf(const z3::expr &e) {
 	} else if (changed) {
 		out = f(args);
 	}
-	lowered_.emplace(e.id(), out);
+	lowered_.emplace(e.id(), std::make_pair(e, out));
 	return out;
 }
 
@@ -153,6 +148,9 @@ void Explorer::reset_path() {
 	apps_.clear();
 }
 
+// Every query first goes to the incremental solver (it keeps what it learnt
+// along the path), with a short time limit; when it gives up, to a fresh
+// bit-blasting solver, which simplifies the whole query first.
 z3::check_result Explorer::check(const z3::expr *extra, z3::model *m) {
 	checks_++;
 	auto t0 = std::chrono::steady_clock::now();

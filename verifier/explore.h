@@ -17,6 +17,7 @@
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "verifier/symbolic.h"
@@ -91,7 +92,9 @@ private:
 		z3::expr_vector args;
 		z3::expr value;
 	};
-	std::unordered_map<unsigned, z3::expr> lowered_;  // term id -> UF-free term
+	// term id -> (the term, kept alive so that its id is not reused by
+	// another term while the entry exists; its UF-free form)
+	std::unordered_map<unsigned, std::pair<z3::expr, z3::expr>> lowered_;
 	std::vector<UfApp> apps_;
 	z3::expr lower_uf(const z3::expr &e);
 	void complete(z3::model &m);
