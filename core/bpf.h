@@ -30,10 +30,13 @@ enum : uint8_t {
 	JA = 0x00, JEQ = 0x10, JGT = 0x20, JGE = 0x30, JSET = 0x40, JNE = 0x50,
 	JSGT = 0x60, JSGE = 0x70, CALL = 0x80, EXIT = 0x90, JLT = 0xa0,
 	JLE = 0xb0, JSLT = 0xc0, JSLE = 0xd0,
+	TAIL_CALL = 0xf0,  // the kernel's rewrite of bpf_tail_call()
 };
 // Memory access sizes (bits 3-4) and modes (bits 5-7).
 enum : uint8_t { W = 0x00, H = 0x08, B = 0x10, DW = 0x18 };
-enum : uint8_t { IMM = 0x00, ABS = 0x20, IND = 0x40, MEM = 0x60, ATOMIC = 0xc0 };
+enum : uint8_t { IMM = 0x00, ABS = 0x20, IND = 0x40, MEM = 0x60, MEMSX = 0x80, ATOMIC = 0xc0 };
+// ST | NOSPEC: the speculation barrier the kernel's verifier inserts.
+enum : uint8_t { NOSPEC = 0xc0 };
 // Atomic operations (in imm).
 enum : int32_t {
 	FETCH = 0x01,

@@ -58,12 +58,14 @@ inline int driver_fail(struct vjit_jit *j, int err, uint32_t insn) {
 inline int lower_error_code(LowerError e) {
 	// An operand no form can express (a helper beyond rel32) or a variant
 	// the rule refuses: either way the kernel's JIT gets the program.
+	if (e == LowerError::MITIGATION)
+		return VJIT_E_MITIGATION;  // the kernel's JIT applies it instead
 	return e == LowerError::NONE ? VJIT_OK : VJIT_E_UNSUPPORTED_OPCODE;
 }
 
 // The rule for each opcode, found once per compile instead of scanning the
-// table for every instruction of every pass. Rules sharing an opcode (END,
-// atomics: the imm selects) are scanned from the first of them.
+// table for every instruction of every pass. Rules sharing an opcode (off
+// or imm selects the operation) are scanned from the first of them.
 template <typename D>
 struct RuleIndex {
 	Table<D> table;
@@ -75,41 +77,51 @@ struct RuleIndex {
 		for (size_t i = t.n; i-- > 0;)
 			first[t.rules[i].code] = (uint16_t)(i + 1);
 	}
-	const Rule<D> *find(uint8_t code, int32_t imm) const {
+	const Rule<D> *find(uint8_t code, int16_t off, int32_t imm) const {
 		for (size_t i = first[code]; i != 0 && i <= table.n; i++) {
 			const Rule<D> &r = table.rules[i - 1];
-			if (r.code == code && (!r.imm_selects || r.imm == imm))
+			if (r.matches(code, off, imm))
 				return &r;
 		}
 		return nullptr;
 	}
+	const Rule<D> *find(const Insn &in) const { return find(in.code, in.off, in.imm); }
 };
 
-// Structural checks every pass relies on: opcodes Linux 6.1 accepts and the
-// table has, register numbers, LD_IMM64 pairs, jump targets in range.
+inline Isa driver_isa(const struct vjit_jit *j) {
+	return j->isa >= VJIT_ISA_V4 ? Isa::V4 : Isa::V3;
+}
+
+// Structural checks every pass relies on: every instruction an encoding of
+// the program's ISA level with its reserved fields zero (core/isa.h) and a
+// rule in the table, LD_IMM64 pairs, jump targets in range.
 template <typename Arch>
 int driver_check(struct vjit_jit *j, const RuleIndex<Concrete> &rules) {
 	using namespace bpf;
 	j->error = VJIT_OK;
 	j->error_insn = 0;
 	j->error_opcode = 0;
+	j->error_fault = 0;
 	if (!j->insns || j->len == 0 || !j->addrs || j->stack_depth > DRIVER_MAX_STACK)
 		return driver_fail(j, VJIT_E_BAD_PROGRAM, 0);
 	const Insn *insns = static_cast<const Insn *>(j->insns);
+	const Origin origin = (j->flags & VJIT_F_KERNEL) ? Origin::KERNEL : Origin::USER;
 	for (uint32_t i = 0; i < j->len; i++) {
 		const Insn &in = insns[i];
-		if (!opcode_valid(in.code, in.imm) || in.dst > AX || in.src > AX)
+		const InsnFault fault = insn_check(&in, j->len - i, driver_isa(j), origin);
+		if (fault != InsnFault::NONE) {
+			j->error_fault = (unsigned char)fault;
 			return driver_fail(j, VJIT_E_BAD_PROGRAM, i);
-		if (!rules.find(in.code, in.imm))
+		}
+		if (!rules.find(in))
 			return driver_fail(j, VJIT_E_UNSUPPORTED_OPCODE, i);
 		if (is_ld_imm64(in.code)) {
-			if (i + 1 >= j->len)
-				return driver_fail(j, VJIT_E_BAD_PROGRAM, i);
 			i++;
 			continue;
 		}
 		if (is_jmp(in.code) && op(in.code) != CALL && op(in.code) != EXIT) {
-			int64_t t = (int64_t)i + 1 + in.off;
+			const int64_t off = cls(in.code) == JMP32 && op(in.code) == JA ? in.imm : in.off;
+			const int64_t t = (int64_t)i + 1 + off;
 			if (t < 0 || t >= (int64_t)j->len)
 				return driver_fail(j, VJIT_E_BAD_PROGRAM, i);
 		}
@@ -124,6 +136,9 @@ inline JitCtx<Concrete> driver_ctx(const struct vjit_jit *j) {
 	c.call_base = j->call_base;
 	c.opts.rethunk = (j->flags & VJIT_F_RETHUNK) != 0;
 	c.opts.return_thunk = j->return_thunk;
+	c.opts.bhb_loop = (j->flags & VJIT_F_BHB_LOOP) != 0;
+	c.opts.bhb_loop_addr = j->bhb_loop;
+	c.opts.bhb_ibhf = (j->flags & VJIT_F_BHB_IBHF) != 0;
 	c.opts.stack_depth = j->stack_depth;
 	return c;
 }
@@ -153,7 +168,7 @@ int driver_pass(struct vjit_jit *j, JitCtx<Concrete> &c, const RuleIndex<Concret
 		const uint32_t prev_len = j->addrs[i + slots] - j->addrs[i];
 		const uint32_t start = c.len;
 		settle(i);
-		const Rule<Concrete> *rule = rules.find(insns[i].code, insns[i].imm);
+		const Rule<Concrete> *rule = rules.find(insns[i]);
 		if (!rule)
 			return driver_fail(j, VJIT_E_UNSUPPORTED_OPCODE, i);
 		c.cur = i;
@@ -242,6 +257,7 @@ inline const char *driver_error_name(int error) {
 	case VJIT_E_TOO_LARGE: return "image too large";
 	case VJIT_E_NO_CONVERGENCE: return "offsets did not converge";
 	case VJIT_E_NO_MEMORY: return "no memory";
+	case VJIT_E_MITIGATION: return "mitigation";
 	}
 	return "unknown error";
 }

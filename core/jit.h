@@ -10,6 +10,7 @@
 #define VJIT_CORE_JIT_H
 
 #include "core/bpf.h"
+#include "core/isa.h"
 
 namespace vjit {
 
@@ -18,6 +19,12 @@ namespace vjit {
 struct JitOptions {
 	bool rethunk = false;          // x86: return through return_thunk
 	uint64_t return_thunk = 0;
+	// Spectre-BHI barrier before the return, as the kernel's JIT decides
+	// it (classic programs loaded without CAP_SYS_ADMIN): a call to the
+	// kernel's clear_bhb_loop at bhb_loop_addr, and/or the IBHF fence.
+	bool bhb_loop = false;
+	uint64_t bhb_loop_addr = 0;
+	bool bhb_ibhf = false;
 	uint32_t stack_depth = bpf::MAX_BPF_STACK;  // bytes below R10
 };
 
@@ -28,6 +35,7 @@ enum class LowerError : uint8_t {
 	UNENCODABLE,   // an operand no instruction form can express (e.g. a
 	               // call target beyond rel32)
 	UNSUPPORTED,   // a variant of a supported opcode the rule does not take
+	MITIGATION,    // a mitigation the options ask for cannot be emitted
 };
 
 // The emission context. Every specialization provides:
@@ -93,16 +101,21 @@ struct JitCtx<Concrete> {
 template <typename D>
 using LowerFn = void (*)(JitCtx<D> &ctx, const InsnFields<D> &insn);
 
-// One codegen table entry: the opcode (and, for END and atomics, the imm
-// that selects the operation), a name for reports and filters, and the
-// lowering template.
+// One codegen table entry: its key (the opcode, and the fields that select
+// the operation: off for sdiv/smod/movsx, imm for END and the atomics; see
+// core/isa.h), a name for reports and filters, and the lowering template.
+// A key field the opcode does not select by is 0.
 template <typename D>
 struct Rule {
 	uint8_t code;
-	bool imm_selects;  // END (16/32/64) and STX|ATOMIC (operation in imm)
+	int16_t off;
 	int32_t imm;
 	const char *name;
 	LowerFn<D> lower;
+
+	bool matches(uint8_t c, int16_t o, int32_t i) const {
+		return code == c && (!off_selects(c) || off == o) && (!imm_selects(c) || imm == i);
+	}
 };
 
 template <typename D>
@@ -110,9 +123,9 @@ struct Table {
 	const Rule<D> *rules;
 	size_t n;
 
-	const Rule<D> *find(uint8_t code, int32_t imm) const {
+	const Rule<D> *find(uint8_t code, int16_t off, int32_t imm) const {
 		for (size_t i = 0; i < n; i++)
-			if (rules[i].code == code && (!rules[i].imm_selects || rules[i].imm == imm))
+			if (rules[i].matches(code, off, imm))
 				return &rules[i];
 		return nullptr;
 	}

@@ -27,13 +27,29 @@ enum vjit_jit_error {
 	VJIT_E_TOO_LARGE = 3,
 	VJIT_E_NO_CONVERGENCE = 4,
 	VJIT_E_NO_MEMORY = 5,
-	VJIT_E_NR = 6,
+	VJIT_E_MITIGATION = 6,  /* a mitigation the options ask for cannot be
+	                           emitted (e.g. its target is out of reach) */
+	VJIT_E_NR = 7,
+};
+
+/* The ISA level a program may use (core/isa.h): what the kernel accepts. */
+enum vjit_isa {
+	VJIT_ISA_V3 = 3, /* Linux 6.1: v3 and gotol */
+	VJIT_ISA_V4 = 4, /* Linux 6.6+: cpu-v4 */
 };
 
 /* Code generation options; each is a parameter of the proofs too. */
 enum vjit_jit_flags {
 	/* Return through the return thunk at j->return_thunk (x86 RETHUNK). */
 	VJIT_F_RETHUNK = 1u << 0,
+	/* The program comes from the kernel's verifier and rewrites: it may
+	   use AX (constant blinding) and NOSPEC. Without it, R0-R10 only. */
+	VJIT_F_KERNEL = 1u << 1,
+	/* Spectre-BHI barrier before the return: call the kernel's
+	   clear_bhb_loop (at j->bhb_loop), saving rax and rcx around it... */
+	VJIT_F_BHB_LOOP = 1u << 2,
+	/* ...and/or the IBHF instruction. */
+	VJIT_F_BHB_IBHF = 1u << 3,
 };
 
 struct vjit_jit {
@@ -44,7 +60,9 @@ struct vjit_jit {
 	unsigned long long call_base; /* helper call imm is relative to it
 	                                 (the kernel's __bpf_call_base) */
 	unsigned long long return_thunk;
+	unsigned long long bhb_loop;  /* clear_bhb_loop, for VJIT_F_BHB_LOOP */
 	unsigned int flags;           /* enum vjit_jit_flags */
+	unsigned int isa;             /* enum vjit_isa; 0 means VJIT_ISA_V3 */
 	unsigned int max_image_len;   /* 0: no limit beyond the buffer */
 	unsigned int *addrs;          /* scratch: len + 1 entries */
 	/* Out. */
@@ -53,6 +71,7 @@ struct vjit_jit {
 	int error;                    /* enum vjit_jit_error */
 	unsigned int error_insn;
 	unsigned char error_opcode;
+	unsigned char error_fault;    /* for VJIT_E_BAD_PROGRAM: why (core/isa.h) */
 };
 
 int vjit_x86_64_size(struct vjit_jit *j);

@@ -25,6 +25,7 @@ static typeof(&bpf_jit_binary_pack_finalize) k_pack_finalize;
 static typeof(&bpf_jit_binary_pack_free) k_pack_free;
 static typeof(&bpf_arch_text_copy) k_text_copy;
 static typeof(&x86_return_thunk) k_return_thunk; /* the variable's address */
+static unsigned long k_clear_bhb_loop; /* 0 on kernels without it */
 
 struct vjit_ksym {
 	const char *name;
@@ -56,7 +57,96 @@ int vjit_arch_init(void)
 			missing++;
 		}
 	}
+	/* Only kernels with the Spectre-BHI loop have it: see vjit_bhb_flags. */
+	k_clear_bhb_loop = vjit_lookup("clear_bhb_loop");
 	return missing ? -ENOENT : 0;
+}
+
+/*
+ * The Spectre-BHI barrier, decided as the kernel's x86 JIT decides it
+ * (emit_spectre_bhb_barrier, at the exit of a classic program loaded
+ * without CAP_SYS_ADMIN): the clear_bhb_loop call when the CPU uses the
+ * software loop, and IBHF with the hardware control, or with the loop
+ * under a hypervisor. Evaluated in the loading task, as the kernel's JIT.
+ */
+static bool vjit_bhb_loop_on(void)
+{
+#ifdef X86_FEATURE_CLEAR_BHB_LOOP
+	return cpu_feature_enabled(X86_FEATURE_CLEAR_BHB_LOOP);
+#else
+	return false;
+#endif
+}
+
+static bool vjit_bhb_ibhf_on(void)
+{
+#ifdef X86_FEATURE_CLEAR_BHB_HW
+	if (cpu_feature_enabled(X86_FEATURE_CLEAR_BHB_HW))
+		return true;
+#endif
+	return vjit_bhb_loop_on() && cpu_feature_enabled(X86_FEATURE_HYPERVISOR);
+}
+
+static unsigned int vjit_bhb_flags(const struct bpf_prog *prog)
+{
+	unsigned int f = 0;
+
+	if (!bpf_prog_was_classic(prog) ||
+	    ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN))
+		return 0;
+	if (vjit_bhb_loop_on())
+		f |= VJIT_F_BHB_LOOP;
+	if (vjit_bhb_ibhf_on())
+		f |= VJIT_F_BHB_IBHF;
+	return f;
+}
+
+/* "call rel32" (E8) from the image at @ro to @target: is there one? */
+static bool vjit_calls(const u8 *rw, unsigned long ro, unsigned int len,
+		       unsigned long target)
+{
+	unsigned int i;
+
+	for (i = 0; i + 5 <= len; i++) {
+		s32 rel;
+
+		if (rw[i] != 0xe8)
+			continue;
+		memcpy(&rel, rw + i + 1, sizeof(rel));
+		if (ro + i + 5 + (long)rel == target)
+			return true;
+	}
+	return false;
+}
+
+static const u8 x86_ibhf[] = { 0xf3, 0x48, 0x0f, 0x1e, 0xf8 };
+
+static bool vjit_has_ibhf(const u8 *p, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i + sizeof(x86_ibhf) <= len; i++)
+		if (!memcmp(p + i, x86_ibhf, sizeof(x86_ibhf)))
+			return true;
+	return false;
+}
+
+/*
+ * What the kernel's own JIT put into an image it made (after a
+ * call-through): the BHI barrier's parts, counted so that tests compare
+ * the stock JIT's decision with vjit's on the same CPU and program.
+ */
+void vjit_arch_inspect_stock(const struct bpf_prog *prog)
+{
+	const u8 *p = (const u8 *)prog->bpf_func;
+
+	if (!prog->jited || !p)
+		return;
+	if (k_clear_bhb_loop &&
+	    vjit_calls(p, (unsigned long)p, prog->jited_len, k_clear_bhb_loop))
+		atomic64_inc(&vjit_stats.stock_bhb_loop);
+	if (vjit_has_ibhf(p, prog->jited_len))
+		atomic64_inc(&vjit_stats.stock_bhb_ibhf);
 }
 
 /* Holes in the pack and between images: int3, as the kernel's x86 JIT. */
@@ -120,6 +210,25 @@ static bool vjit_jumps_to(const u8 *rw, unsigned long ro, unsigned int len,
 	return false;
 }
 
+/* Counters of the mitigations an image carries, read off the image. */
+static void vjit_count_mitigations(const struct vjit_jit *j, const u8 *rw,
+				   unsigned long ro, unsigned int len)
+{
+	const struct bpf_insn *insn = j->insns;
+	unsigned int i;
+
+	if ((j->flags & VJIT_F_RETHUNK) &&
+	    vjit_jumps_to(rw, ro, len, j->return_thunk))
+		atomic64_inc(&vjit_stats.return_thunk);
+	if ((j->flags & VJIT_F_BHB_LOOP) && vjit_calls(rw, ro, len, j->bhb_loop))
+		atomic64_inc(&vjit_stats.bhb_loop);
+	if ((j->flags & VJIT_F_BHB_IBHF) && vjit_has_ibhf(rw, len))
+		atomic64_inc(&vjit_stats.bhb_ibhf);
+	for (i = 0; i < j->len; i++)
+		if (insn[i].code == (BPF_ST | BPF_NOSPEC))
+			atomic64_inc(&vjit_stats.nospec);
+}
+
 bool vjit_arch_backend_linked(void)
 {
 	return true;
@@ -153,9 +262,21 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	j.len = prog->len;
 	j.stack_depth = prog->aux->stack_depth;
 	j.call_base = (unsigned long)__bpf_call_base;
+	j.flags = VJIT_F_KERNEL;
+	j.isa = VJIT_ISA_LEVEL;
 	if (cpu_feature_enabled(X86_FEATURE_RETHUNK)) {
 		j.flags |= VJIT_F_RETHUNK;
 		j.return_thunk = (unsigned long)READ_ONCE(*k_return_thunk);
+	}
+	j.flags |= vjit_bhb_flags(prog);
+	if (j.flags & VJIT_F_BHB_LOOP) {
+		if (!k_clear_bhb_loop) {
+			/* The stock JIT would call it: leave the program to it. */
+			err = VJIT_E_MITIGATION;
+			reason = jit_reason(err);
+			goto out;
+		}
+		j.bhb_loop = k_clear_bhb_loop;
 	}
 
 	err = vjit_x86_64_size(&j);
@@ -183,10 +304,8 @@ int vjit_arch_compile(struct bpf_prog *prog)
 		k_pack_free(ro_hdr, rw_hdr);
 		goto out;
 	}
-	if ((j.flags & VJIT_F_RETHUNK) &&
-	    vjit_jumps_to(rw_image + prefix, (unsigned long)ro_image + prefix,
-			  sized, j.return_thunk))
-		atomic64_inc(&vjit_stats.return_thunk);
+	vjit_count_mitigations(&j, rw_image + prefix,
+			       (unsigned long)ro_image + prefix, sized);
 	if (k_pack_finalize(prog, ro_hdr, rw_hdr)) {
 		/* finalize frees both headers when it fails */
 		pr_warn_once("vjit: bpf_jit_binary_pack_finalize failed\n");
@@ -212,7 +331,7 @@ const char *vjit_arch_jit_error_name(int error)
 {
 	static const char *const names[VJIT_E_NR] = {
 		"ok", "unsupported_opcode", "bad_program", "too_large",
-		"no_convergence", "no_memory",
+		"no_convergence", "no_memory", "mitigation",
 	};
 
 	return error >= 0 && error < VJIT_E_NR ? names[error] : "unknown";
@@ -220,6 +339,7 @@ const char *vjit_arch_jit_error_name(int error)
 
 int vjit_arch_compile(struct bpf_prog *prog)
 {
+	(void)vjit_bhb_flags;
 	(void)vjit_emit_tail_call_entry;
 	(void)vjit_fill_int3;
 	return VJIT_R_NO_BACKEND;

@@ -178,8 +178,10 @@ static noinline struct bpf_prog *vjit_call_stock(struct bpf_prog *prog,
 	t0 = ktime_get_ns();
 	res = vjit_stock_jit(prog);
 	atomic64_add(ktime_get_ns() - t0, &vjit_stats.stock_ns);
-	if (res->jited)
+	if (res->jited) {
 		atomic64_inc(&vjit_stats.stock_jited);
+		vjit_arch_inspect_stock(res);
+	}
 	return res;
 }
 

@@ -5,6 +5,11 @@
  *                                      and the time spent compiling them
  *   blinded                            ... of those, constant-blinded
  *   return_thunk                       images returning via x86_return_thunk
+ *   bhb_loop bhb_ibhf                  images with the Spectre-BHI barrier
+ *                                      (clear_bhb_loop call, IBHF fence)
+ *   nospec                             NOSPEC barriers lowered
+ *   stock_bhb_loop stock_bhb_ibhf      the same barrier in images the
+ *                                      kernel's JIT made (call-through)
  *   stock stock_jited stock_ns         programs handed to the kernel's JIT,
  *                                      how many it JITted, time spent there
  *   fallback/<reason>                  why programs went to the kernel's JIT
@@ -31,13 +36,19 @@ VJIT_COUNTER(native_bytes);
 VJIT_COUNTER(compile_ns);
 VJIT_COUNTER(blinded);
 VJIT_COUNTER(return_thunk);
+VJIT_COUNTER(bhb_loop);
+VJIT_COUNTER(bhb_ibhf);
+VJIT_COUNTER(nospec);
+VJIT_COUNTER(stock_bhb_loop);
+VJIT_COUNTER(stock_bhb_ibhf);
 VJIT_COUNTER(stock);
 VJIT_COUNTER(stock_jited);
 VJIT_COUNTER(stock_ns);
 
 static struct attribute *vjit_attrs[] = {
 	&compiled_attr.attr, &native_bytes_attr.attr, &compile_ns_attr.attr, &blinded_attr.attr,
-	&return_thunk_attr.attr,
+	&return_thunk_attr.attr, &bhb_loop_attr.attr, &bhb_ibhf_attr.attr,
+	&nospec_attr.attr, &stock_bhb_loop_attr.attr, &stock_bhb_ibhf_attr.attr,
 	&stock_attr.attr, &stock_jited_attr.attr, &stock_ns_attr.attr, NULL,
 };
 static const struct attribute_group vjit_group = { .attrs = vjit_attrs };

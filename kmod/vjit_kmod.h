@@ -44,6 +44,11 @@ struct vjit_stats {
 	atomic64_t compile_ns;      /* time in vjit's compile path */
 	atomic64_t blinded;         /* ... of which constant-blinded */
 	atomic64_t return_thunk;    /* images that return via the thunk */
+	atomic64_t bhb_loop;        /* images calling clear_bhb_loop (BHI) */
+	atomic64_t bhb_ibhf;        /* images with the IBHF fence (BHI) */
+	atomic64_t nospec;          /* NOSPEC barriers vjit lowered */
+	atomic64_t stock_bhb_loop;  /* the same, in the kernel's JIT's images */
+	atomic64_t stock_bhb_ibhf;
 	atomic64_t stock;           /* programs handed to the kernel's JIT */
 	atomic64_t stock_jited;     /* ... that came back JITted */
 	atomic64_t stock_ns;        /* time in the kernel's JIT */
@@ -83,5 +88,15 @@ int vjit_arch_init(void);
 int vjit_arch_compile(struct bpf_prog *prog);
 bool vjit_arch_backend_linked(void);
 const char *vjit_arch_jit_error_name(int error);
+/* After a call-through: count what the kernel's JIT image carries. */
+void vjit_arch_inspect_stock(const struct bpf_prog *prog);
+
+/* The ISA level programs may use: what the kernel's verifier accepts. */
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define VJIT_ISA_LEVEL VJIT_ISA_V4
+#else
+#define VJIT_ISA_LEVEL VJIT_ISA_V3
+#endif
 
 #endif

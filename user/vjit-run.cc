@@ -3,11 +3,13 @@
 // run it with the reference interpreter.
 //
 //   vjit-run [--interp] [--dump] [--arch x86_64] [--ctx FILE]
-//            [--format ebpf|cbpf|elf] [--seccomp|--socket] [--section NAME] PROGRAM
+//            [--format ebpf|cbpf|elf] [--seccomp|--socket] [--section NAME] [--timeout S] PROGRAM
 //
 // The last line of output is the program's return value (R0) as 0x...
 // Exit status: 0 ran, 1 the program could not be compiled or run,
 // 2 bad usage or malformed input.
+#include <csignal>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -132,6 +134,43 @@ void dump_native(const std::vector<Insn> &prog, const user::Jitted &j) {
 	cs_close(&cs);
 }
 
+std::string hex2(unsigned v) {
+	char h[8];
+	snprintf(h, sizeof(h), "%02x", v & 0xff);
+	return h;
+}
+
+// What is wrong with an instruction core/isa.h refuses, in the user's terms.
+std::string describe_fault(InsnFault f, const Insn &in, size_t slots) {
+	const std::string fields = "(code 0x" + hex2(in.code) + ", dst r" + std::to_string(in.dst) +
+				   ", src r" + std::to_string(in.src) + ", off " + std::to_string(in.off) +
+				   ", imm " + std::to_string(in.imm) + ")";
+	switch (f) {
+	case InsnFault::OPCODE:
+		return "invalid opcode 0x" + hex2(in.code) + " " + fields;
+	case InsnFault::RESERVED:
+		return "reserved field not zero " + fields;
+	case InsnFault::REGISTER:
+		return "register above r10 " + fields;
+	case InsnFault::IMM64_HALF:
+		return slots < 2 ? "LD_IMM64 without its second half"
+				 : "LD_IMM64's second slot has fields other than imm set";
+	case InsnFault::NONE:
+		break;
+	}
+	return "ok";
+}
+
+// A native run that does not return in time: there is no way back into
+// the code, so report it and leave (async-signal-safe: write and _exit).
+unsigned g_timeout_s = 10;
+void on_native_timeout(int) {
+	static const char msg[] = "vjit-run: native code did not return within the time limit (--timeout)\n";
+	ssize_t w = write(2, msg, sizeof(msg) - 1);
+	(void)w;
+	_exit(EXIT_FAILED);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -149,6 +188,8 @@ int main(int argc, char **argv) {
 	auto *sock = app.add_flag("--socket", o.socket, "classic program is a socket filter");
 	sec->excludes(sock);
 	app.add_option("--section", o.section, "ELF: program name or section to run");
+	app.add_option("--timeout", g_timeout_s, "seconds the native code may run (default 10)")
+		->check(CLI::Range(1u, 3600u));
 	app.add_option("PROGRAM", o.program, "raw eBPF (.bin), classic (.cbpf) or ELF (.o)")->required();
 	try {
 		app.parse(argc, argv);
@@ -206,20 +247,21 @@ int main(int argc, char **argv) {
 	}
 	for (size_t i = 0; i < prog.size(); i++) {
 		const Insn &in = prog[i];
+		const InsnFault fault = insn_check(&in, (uint32_t)(prog.size() - i), Isa::V3, Origin::USER);
+		if (fault != InsnFault::NONE)
+			return usage_error(o.program + ": insn " + std::to_string(i) + ": " +
+					   describe_fault(fault, in, prog.size() - i));
 		if (!opcode_valid(in.code, in.imm))
-			return usage_error(o.program + ": insn " + std::to_string(i) +
-					   ": invalid opcode 0x" +
-					   [&] { char h[8]; snprintf(h, sizeof(h), "%02x", in.code); return std::string(h); }());
+			return usage_error(o.program + ": insn " + std::to_string(i) + ": opcode 0x" +
+					   hex2(in.code) + " is not defined in userspace (a kernel-internal form)");
 		if (bpf::is_ld_imm64(in.code)) {
-			if (i + 1 >= prog.size())
-				return usage_error(o.program + ": insn " + std::to_string(i) +
-						   ": LD_IMM64 without its second half");
 			i++;
 			continue;
 		}
 		if (bpf::is_jmp(in.code) && bpf::op(in.code) != bpf::CALL &&
 		    bpf::op(in.code) != bpf::EXIT) {
-			int64_t t = (int64_t)i + 1 + in.off;
+			const bool gotol = bpf::cls(in.code) == bpf::JMP32 && bpf::op(in.code) == bpf::JA;
+			int64_t t = (int64_t)i + 1 + (gotol ? in.imm : in.off);
 			if (t < 0 || t >= (int64_t)prog.size())
 				return usage_error(o.program + ": insn " + std::to_string(i) +
 						   ": jump to " + std::to_string(t) + " is outside the program");
@@ -292,7 +334,10 @@ int main(int argc, char **argv) {
 	}
 	if (o.dump)
 		dump_native(prog, j);
+	signal(SIGALRM, on_native_timeout);
+	alarm(g_timeout_s);
 	uint64_t r0 = j.image.run(ctx);
+	alarm(0);
 	printf("0x%llx\n", (unsigned long long)r0);
 	return EXIT_RAN;
 }

@@ -94,6 +94,7 @@ static int load_reasons(struct reason *r, int max)
 static const char *const counters[] = {
 	"compiled", "native_bytes", "compile_ns",
 	"stock", "stock_jited", "stock_ns", "blinded", "return_thunk",
+	"bhb_loop", "bhb_ibhf", "nospec", "stock_bhb_loop", "stock_bhb_ibhf",
 };
 #define NCOUNTERS (int)(sizeof(counters) / sizeof(counters[0]))
 
@@ -140,8 +141,14 @@ static int status(int json)
 		printf("  constant-blinded:   %lld of them (bpf_jit_harden)\n", v[6]);
 	if (v[7])
 		printf("  return thunk:       %lld of them return through it\n", v[7]);
+	if (v[8] || v[9])
+		printf("  Spectre-BHI:        %lld call clear_bhb_loop, %lld have ibhf\n", v[8], v[9]);
+	if (v[10])
+		printf("  NOSPEC barriers:    %lld lowered (lfence)\n", v[10]);
 	printf("  kernel's JIT:       %lld programs handed over, %lld JITted, "
 	       "%.1f us/program\n", v[3], v[4], per(v[5], v[3]) / 1000.0);
+	if (v[11] || v[12])
+		printf("  ... Spectre-BHI:    %lld call clear_bhb_loop, %lld have ibhf\n", v[11], v[12]);
 	printf("  fallbacks by reason:");
 	for (i = 0; i < n; i++)
 		if (r[i].count)

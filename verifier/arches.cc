@@ -22,6 +22,7 @@ Rule<Symbolic> rule_at(size_t i) {
 // 0..MAX_BPF_STACK.
 const uint32_t frame_depths[] = {512, 0, 1, 100};
 constexpr uint64_t RETURN_THUNK = 0xffffffff82000000ull;
+constexpr uint64_t BHB_LOOP = 0xffffffff81e00000ull;  // clear_bhb_loop, somewhere in kernel text
 constexpr uint32_t MAX_PAD = 64;
 
 // The stack bound: the prologue's bytes depend on the depth only through a
@@ -73,6 +74,38 @@ inline std::string group_name(const StackGroup &g) {
 	return n;
 }
 
+// The prologue/epilogue proofs: one per code-generation option value the
+// frame depends on (stack depth, return thunk, the BHI barrier's forms).
+struct FrameVariant {
+	std::string name;
+	JitOptions opts;
+};
+
+inline JitOptions frame_opts(uint32_t depth, bool rethunk, bool bhb_loop, bool bhb_ibhf) {
+	JitOptions o;
+	o.stack_depth = depth;
+	o.rethunk = rethunk;
+	o.return_thunk = rethunk ? RETURN_THUNK : 0;
+	o.bhb_loop = bhb_loop;
+	o.bhb_loop_addr = bhb_loop ? BHB_LOOP : 0;
+	o.bhb_ibhf = bhb_ibhf;
+	return o;
+}
+
+inline const std::vector<FrameVariant> &frame_variants() {
+	static const std::vector<FrameVariant> v = [] {
+		std::vector<FrameVariant> r;
+		for (uint32_t d : frame_depths)
+			r.push_back({"PROLOGUE/EPILOGUE depth " + std::to_string(d), frame_opts(d, false, false, false)});
+		r.push_back({"PROLOGUE/EPILOGUE rethunk depth 64", frame_opts(64, true, false, false)});
+		r.push_back({"PROLOGUE/EPILOGUE bhb-loop depth 64", frame_opts(64, false, true, false)});
+		r.push_back({"PROLOGUE/EPILOGUE bhb-ibhf depth 64", frame_opts(64, false, false, true)});
+		r.push_back({"PROLOGUE/EPILOGUE bhb-loop bhb-ibhf rethunk depth 64", frame_opts(64, true, true, true)});
+		return r;
+	}();
+	return v;
+}
+
 template <typename T>
 Result frame_task(size_t k, const Mutant *m) {
 	FrameFn pro = [](JitCtx<Symbolic> &c) { T::Arch::template prologue<Symbolic>(c); };
@@ -85,26 +118,19 @@ Result frame_task(size_t k, const Mutant *m) {
 	if (m && m->pad)
 		pad = m->pad;
 	Config cfg;
-	const size_t nd = sizeof(frame_depths) / sizeof(frame_depths[0]);
-	if (k < nd) {
-		cfg.opts.stack_depth = frame_depths[k];
-		std::string n = "PROLOGUE/EPILOGUE depth " + std::to_string(frame_depths[k]);
-		return check_frame<T>(pro, epi, cfg, n.c_str());
+	const std::vector<FrameVariant> &fv = frame_variants();
+	if (k < fv.size()) {
+		cfg.opts = fv[k].opts;
+		return check_frame<T>(pro, epi, cfg, fv[k].name.c_str());
 	}
-	if (k == nd) {
-		cfg.opts.stack_depth = 64;
-		cfg.opts.rethunk = true;
-		cfg.opts.return_thunk = RETURN_THUNK;
-		return check_frame<T>(pro, epi, cfg, "PROLOGUE/EPILOGUE rethunk depth 64");
-	}
-	if (k == nd + 1)
+	if (k == fv.size())
 		return check_pad<T>(pad, MAX_PAD, ("PADDING 0.." + std::to_string(MAX_PAD)).c_str());
 	// The stack bound for one group of depths: the prologue's proof
 	// obligations (the frame layout at the group's largest depth, the
 	// bound at its smallest); the epilogue does not depend on the depth
 	// (leave restores rsp from rbp) and is proved in full at the depths
 	// above.
-	const StackGroup &g = stack_groups<T>().at(k - nd - 2);
+	const StackGroup &g = stack_groups<T>().at(k - fv.size() - 1);
 	cfg.opts.stack_depth = g.lo;
 	FrameGroup fg{g.hi, g.lo, &g.bytes};
 	std::string n = group_name(g) + " <= depth + " + std::to_string(T::stack_fixed);
@@ -118,9 +144,11 @@ ArchInfo make_arch() {
 	a.n_rules = n_rules<T>;
 	a.rule = rule_at<T>;
 	a.check_rule = check_rule<T>;
-	for (uint32_t d : frame_depths)
-		a.frame_names.push_back("PROLOGUE/EPILOGUE depth " + std::to_string(d));
-	a.frame_names.push_back("PROLOGUE/EPILOGUE rethunk depth 64");
+	for (const FrameVariant &v : frame_variants()) {
+		if (v.opts.bhb_loop && v.opts.bhb_ibhf)
+			a.bhb_index = a.frame_names.size();
+		a.frame_names.push_back(v.name);
+	}
 	a.pad_index = a.frame_names.size();
 	a.frame_names.push_back("PADDING 0.." + std::to_string(MAX_PAD));
 	for (const StackGroup &g : stack_groups<T>())

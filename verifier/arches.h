@@ -23,6 +23,7 @@ struct Mutant {
 	bool frame;
 	FrameFn prologue, epilogue;  // frame mutants: nullptr = the real one
 	PadFn pad = nullptr;         // padding mutants (frame too): the PADDING entry
+	bool bhb = false;            // checked with the BHI barrier's options on
 };
 
 struct ArchInfo {
@@ -36,8 +37,9 @@ struct ArchInfo {
 	std::function<Result(size_t, const Mutant *)> check_frame;
 	std::string note;      // printed with the summary (e.g. stack-bound groups)
 	size_t pad_index = 0;  // the frame task that proves the padding
+	size_t bhb_index = 0;  // the frame task with every BHI barrier option on
 	// The frame task a frame mutant is checked with.
-	size_t mutant_frame(const Mutant &m) const { return m.pad ? pad_index : 0; }
+	size_t mutant_frame(const Mutant &m) const { return m.pad ? pad_index : m.bhb ? bhb_index : 0; }
 };
 
 const std::vector<ArchInfo> &all_arches_info();

@@ -192,6 +192,43 @@ void epilogue_skips_r12(Ctx &c) {
 	int3<D>(c);
 }
 
+// NOSPEC lowered to nothing: architecturally a no-op, but the Spectre v4
+// barrier is gone.
+void nospec_no_lfence(Ctx &, const In &) {}
+
+// Frame: the epilogue as it was before the BHI barrier (ignores the
+// options), so unprivileged classic programs return without it.
+void epilogue_without_bhb(Ctx &c) {
+	for (unsigned i = n_saved_regs; i-- > 0;)
+		pop_r<D>(c, u4(saved_regs[i]));
+	leave<D>(c);
+	if (!c.opts.rethunk) {
+		ret<D>(c);
+		int3<D>(c);
+		return;
+	}
+	u64 rel = u64(c.opts.return_thunk) - c.image_addr(c.here() + u32(5));
+	if (!D::when(fits_simm32<D>(rel), "fits_rel32")) {
+		c.fail(LowerError::UNENCODABLE);
+		return;
+	}
+	jmp_rel32<D>(c, trunc<32>(rel));
+}
+// Frame: the BHI barrier's call without saving rax (clear_bhb_loop
+// clobbers it, and rax holds R0).
+void epilogue_bhb_clobbers_rax(Ctx &c) {
+	push_r<D>(c, u4(RCX));
+	u64 rel = u64(c.opts.bhb_loop_addr) - c.image_addr(c.here() + u32(5));
+	if (!D::when(fits_simm32<D>(rel), "fits_rel32")) {
+		c.fail(LowerError::UNENCODABLE);
+		return;
+	}
+	call_rel32<D>(c, trunc<32>(rel));
+	pop_r<D>(c, u4(RCX));
+	ibhf<D>(c);
+	epilogue_without_bhb(c);
+}
+
 // Padding: 2-byte gaps filled with `mov eax, ecx` (89 c8) instead of NOPs
 // (no flags written, so rax is the only part of the state that can differ).
 void pad_mov_eax(Ctx &c, uint32_t n) {
@@ -233,6 +270,9 @@ const std::vector<Mutant> &all_mutants() {
 		{"be16-no-zext", "x86_64", "ALU END TO_BE 16", "missing zero extension after a 16-bit swap", "R", be16_no_zext, false, nullptr, nullptr},
 		{"prologue-short-frame", "x86_64", "", "stack frame too small (saved registers overlap the BPF stack)", "saved slot clear of the BPF stack", nullptr, true, prologue_short_frame, nullptr},
 		{"epilogue-skips-r12", "x86_64", "", "clobbered callee-saved register (epilogue)", "callee-saved", nullptr, true, nullptr, epilogue_skips_r12},
+		{"nospec-no-lfence", "x86_64", "ST NOSPEC", "speculation barrier dropped (BPF_NOSPEC)", "speculation barrier missing", nospec_no_lfence, false, nullptr, nullptr},
+		{"epilogue-without-bhb", "x86_64", "", "Spectre-BHI barrier dropped for an unprivileged classic program", "BHI barrier missing", nullptr, true, nullptr, epilogue_without_bhb, nullptr, true},
+		{"epilogue-bhb-clobbers-rax", "x86_64", "", "BHI barrier call without saving rax (R0)", "return value = R0", nullptr, true, nullptr, epilogue_bhb_clobbers_rax, nullptr, true},
 		{"pad-mov-eax", "x86_64", "", "padding that is not a NOP (clobbers rax)", "rax", nullptr, true, nullptr, nullptr, pad_mov_eax},
 	};
 	return m;

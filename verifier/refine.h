@@ -83,6 +83,10 @@ inline const char *assumptions_text() {
 		"     decoded by capstone)\n"
 		"  A6 atomics are proved single-threaded (as the BPF semantics is); their\n"
 		"     atomicity is required as a property of the native store (LOCK)\n"
+		"  A7 the kernel's BHB-clearing routine (clear_bhb_loop, called when the\n"
+		"     options ask for the Spectre-BHI barrier) changes only what the target\n"
+		"     says (x86-64: rax, rcx, flags) and returns with the stack balanced;\n"
+		"     speculation barriers (lfence, ibhf) have no architectural effect\n"
 		"Not assumed: division/modulo by zero, shift amounts, ALU32 zero extension,\n"
 		"immediate sizes, REX/ModRM encodings, jump displacement sizes: all proved.\n";
 }
@@ -206,6 +210,14 @@ struct BpfEnv {
 struct NativeEnv {
 	SymMem mem;
 	unsigned fresh = 0;
+	// What ran besides registers and memory: call targets, and barriers
+	// (named by the target), for the proofs that require mitigations.
+	std::vector<u64> calls;
+	std::vector<std::string> fences;
+	// The kernel's BHB-clearing routine, when the options call it: a call
+	// there clobbers only what the target says it does (T::bhb_clobbers).
+	bool bhb_loop = false;
+	uint64_t bhb_loop_addr = 0;
 	explicit NativeEnv(z3::func_decl m) : mem(m) {}
 	SBool undef_bool(const char *what) {
 		return SBool(sym_ctx().bool_const(("undef_" + std::string(what) + "_" + std::to_string(fresh++)).c_str()));
@@ -403,7 +415,18 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 	struct RegCase {
 		int dst, src;  // -1: symbolic
 	};
-	const SplitPolicy pol = split_policy(code, rule.imm);
+	// The fields, as the instruction model (core/isa.h) defines them for
+	// this entry's key: reserved (ZERO) and selecting fields concrete,
+	// operands quantified over.
+	const Shape shape = insn_shape(code, 0, rule.off, rule.imm, Isa::V4);
+	if (!shape.valid || (!off_selects(code) && rule.off != 0) || (!imm_selects(code) && rule.imm != 0)) {
+		res.outcome = Outcome::FAILED;
+		res.detail = "the entry's key is not an instruction of the model (core/isa.h)";
+		return res;
+	}
+	SplitPolicy pol = split_policy(code, rule.imm);
+	pol.dst = pol.dst && shape.dst != Role::ZERO;
+	pol.src = pol.src && shape.src != Role::ZERO;
 	std::vector<RegCase> cases;
 	for (int d = pol.dst ? 0 : -1; d < (pol.dst ? NREGS : 0); d++) {
 		if (d == R10 && writes_dst(code))
@@ -417,11 +440,14 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 	auto body = [&]() {
 		InsnFields<Symbolic> in;
 		in.code = code;
-		in.dst = rc.dst < 0 ? u4::var("dst") : u4((uint64_t)rc.dst);
-		in.src = rc.src < 0 ? u4::var("src") : u4((uint64_t)rc.src);
-		in.off = u16::var("off");
-		in.imm = rule.imm_selects ? u32((uint64_t)(uint32_t)rule.imm) : u32::var("imm");
-		in.imm_hi = u32::var("imm_hi");
+		auto reg_field = [](Role r, int split, const char *name) {
+			return r == Role::ZERO ? u4(0) : split < 0 ? u4::var(name) : u4((uint64_t)split);
+		};
+		in.dst = reg_field(shape.dst, rc.dst, "dst");
+		in.src = reg_field(shape.src, rc.src, "src");
+		in.off = shape.off == Role::OPERAND ? u16::var("off") : u16((uint64_t)(uint16_t)rule.off);
+		in.imm = shape.imm == Role::OPERAND ? u32::var("imm") : u32((uint64_t)(uint32_t)rule.imm);
+		in.imm_hi = is_ld_imm64(code) ? u32::var("imm_hi") : u32(0);
 		// A1: register fields, R10 read-only (already so in concrete
 		// register cases).
 		ex.assume(ule(in.dst, u4(AX)));
@@ -503,6 +529,10 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 		std::string structural;
 		if (out.status != RunStatus::EXITED)
 			structural = std::string("native code ") + run_status_name(out.status) + ": " + out.why;
+		// A speculation barrier is all NOSPEC means: the native code must
+		// run one (the target names it).
+		if (structural.empty() && code == (ST | NOSPEC) && nenv.fences.empty())
+			structural = "speculation barrier missing: NOSPEC lowered without a fence";
 		// Stores: same order, address, size, value, atomicity.
 		std::vector<const Access *> ns_st, bs_st, ns_ld, bs_ld;
 		for (const Access &a : nenv.mem.log)
@@ -648,6 +678,24 @@ struct FrameGroup {
 	const std::vector<uint8_t> *expect;
 };
 
+// The mitigations the options ask of an epilogue, against what its run
+// did: exactly one call, to the BHB-clearing routine, when bhb_loop (and no
+// call otherwise); an IBHF fence exactly when bhb_ibhf. "" when they agree.
+inline std::string barrier_mismatch(const JitOptions &o, const NativeEnv &e) {
+	size_t ibhf = 0;
+	for (const std::string &f : e.fences)
+		ibhf += f == "ibhf";
+	if (o.bhb_loop && e.calls.empty())
+		return "BHI barrier missing: the epilogue does not call clear_bhb_loop";
+	if (e.calls.size() > (o.bhb_loop ? 1u : 0u))
+		return "the epilogue makes a call the options do not ask for";
+	if (o.bhb_ibhf && ibhf == 0)
+		return "BHI barrier missing: the epilogue has no ibhf";
+	if (!o.bhb_ibhf && ibhf != 0)
+		return "the epilogue has an ibhf the options do not ask for";
+	return "";
+}
+
 template <typename T>
 Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const char *name,
 		   bool with_epilogue = true, const FrameGroup *group = nullptr) {
@@ -739,6 +787,8 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 			// Memory after the body: the prologue's where it saved something
 			// (and the return address), anything elsewhere.
 			NativeEnv eenv(mem0);
+			eenv.bhb_loop = cfg.opts.bhb_loop;
+			eenv.bhb_loop_addr = cfg.opts.bhb_loop_addr;
 			const z3::func_decl body_mem = fresh_memory("body_mem");
 			const SymMem after_prologue = nenv.mem;
 			const std::vector<Access> keep = saved;
@@ -785,6 +835,10 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 			for (const Access &a : eenv.mem.log)
 				if (a.store)
 					ob_b("epilogue writes only below the entry sp", ule(a.addr + u64(a.bytes), S));
+			if (structural.empty())
+				structural = barrier_mismatch(cfg.opts, eenv);
+			if (cfg.opts.bhb_loop && !eenv.calls.empty())
+				ob("BHI barrier: the call is to clear_bhb_loop", eenv.calls[0], u64(cfg.opts.bhb_loop_addr));
 
 		}
 		z3::model m(sym_ctx());

@@ -97,19 +97,29 @@ struct TargetX86_64 {
 				    k == x86_64::model::Access::STACK);
 		}
 		// A helper call (A4): rax = helper(target, rdi, rsi, rdx, rcx, r8);
-		// the caller-saved registers and the flags take any values.
+		// the caller-saved registers and the flags take any values. A call
+		// to the kernel's clear_bhb_loop (when the options use it, A7)
+		// clobbers only rax, rcx and the flags.
 		void call(const u64 &target, State &s) {
 			using namespace x86_64;
+			n.calls.push_back(target);
 			u64 args[5] = {s.gpr[RDI], s.gpr[RSI], s.gpr[RDX], s.gpr[RCX], s.gpr[R8]};
 			u64 r = helper_result(target, args);
-			for (unsigned i = 0; i < 16; i++)
-				if (call_clobbered_mask & (1u << i))
-					s.gpr[i] = n.undef64(reg_name(i));
-			s.gpr[RAX] = r;
+			const SBool to_bhb = n.bhb_loop ? SBool(target == u64(n.bhb_loop_addr)) : SBool(false);
+			for (unsigned i = 0; i < 16; i++) {
+				const bool helper_clobbers = call_clobbered_mask & (1u << i);
+				const bool bhb_clobbers = i == RAX || i == RCX;
+				const u64 helper_v = i == RAX ? r : helper_clobbers ? n.undef64(reg_name(i)) : s.gpr[i];
+				const u64 bhb_v = bhb_clobbers ? n.undef64(reg_name(i)) : s.gpr[i];
+				s.gpr[i] = n.bhb_loop ? select(to_bhb, bhb_v, helper_v) : helper_v;
+			}
 			s.cf = n.undef_bool("cf");
 			s.zf = n.undef_bool("zf");
 			s.sf = n.undef_bool("sf");
 			s.of = n.undef_bool("of");
+		}
+		void fence(x86_64::model::Fence f) {
+			n.fences.push_back(f == x86_64::model::Fence::IBHF ? "ibhf" : "lfence");
 		}
 		SBool undef_bool(const char *w) { return n.undef_bool(w); }
 		u64 undef64(const char *w) { return n.undef64(w); }

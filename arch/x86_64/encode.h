@@ -437,6 +437,24 @@ void ret(JitCtx<D> &c) { c.emit8(0xc3); }
 // INT3 (ZO): CC.  (after ret: stops straight-line speculation)
 template <typename D>
 void int3(JitCtx<D> &c) { c.emit8(0xcc); }
+// LFENCE (ZO): 0F AE E8.  (BPF_NOSPEC: no load runs ahead of it)
+template <typename D>
+void lfence(JitCtx<D> &c) {
+	c.emit8(0x0f);
+	c.emit8(0xae);
+	c.emit8(0xe8);
+}
+// IBHF (ZO): F3 REX.W 0F 1E F8.  Indirect branch history fence (Spectre
+// BHI); the REP and REX.W prefixes are part of its encoding, and it is a
+// NOP on CPUs without it.
+template <typename D>
+void ibhf(JitCtx<D> &c) {
+	c.emit8(0xf3);
+	c.emit8(0x48);
+	c.emit8(0x0f);
+	c.emit8(0x1e);
+	c.emit8(0xf8);
+}
 // LEAVE (ZO): C9.  rsp = rbp; pop rbp
 template <typename D>
 void leave(JitCtx<D> &c) { c.emit8(0xc9); }

@@ -272,6 +272,13 @@ void lower_ja(JitCtx<D> &c, const InsnFields<D> &in) {
 	jump_to<D>(c, true, Cond::O, jump_target<D>(c, in));
 }
 
+// gotol: goto pc + 1 + imm (JMP32 | JA, the 32-bit offset in imm).
+template <typename D>
+void lower_gotol(JitCtx<D> &c, const InsnFields<D> &in) {
+	using u32 = typename D::template BV<32>;
+	jump_to<D>(c, true, Cond::O, c.insn_addr(c.idx() + u32(1) + in.imm));
+}
+
 // return R0: jump to the epilogue.
 template <typename D>
 void lower_exit(JitCtx<D> &c, const InsnFields<D> &) {
@@ -319,6 +326,13 @@ void lower_st(JitCtx<D> &c, const InsnFields<D> &in) {
 	VJIT_DOMAIN_TYPES(D);
 	const u4 dst = native_reg<D>(in.dst);
 	mov_mi<D>(c, mem_size(in.code), mem_at<D>(dst, in.off), in.imm);
+}
+
+// BPF_NOSPEC: no later load may execute speculatively before the earlier
+// stores are known (Spectre v4): lfence, as the kernel's JIT.
+template <typename D>
+void lower_nospec(JitCtx<D> &c, const InsnFields<D> &) {
+	lfence<D>(c);
 }
 
 // *(size *)(dst + off) = src
@@ -424,11 +438,35 @@ void x86_64_prologue(JitCtx<D> &c) {
 		push_r<D>(c, u4(saved_regs[i]));
 }
 
+// The Spectre-BHI barrier, where the kernel's JIT puts it (before the
+// callee-saved registers are restored), when the options ask for it:
+//   push rax; push rcx; call clear_bhb_loop; pop rcx; pop rax
+// (the loop clobbers rax, rcx and the flags; rax holds R0), then IBHF.
+template <typename D>
+void x86_64_bhb_barrier(JitCtx<D> &c) {
+	VJIT_DOMAIN_TYPES(D);
+	if (c.opts.bhb_loop) {
+		push_r<D>(c, u4(RAX));
+		push_r<D>(c, u4(RCX));
+		u64 rel = u64(c.opts.bhb_loop_addr) - c.image_addr(c.here() + u32(5));
+		if (!D::when(fits_simm32<D>(rel), "fits_rel32")) {
+			c.fail(LowerError::MITIGATION);
+			return;
+		}
+		call_rel32<D>(c, trunc<32>(rel));               /* call clear_bhb_loop */
+		pop_r<D>(c, u4(RCX));
+		pop_r<D>(c, u4(RAX));
+	}
+	if (c.opts.bhb_ibhf)
+		ibhf<D>(c);
+}
+
 // Restore the callee-saved registers, the caller's frame, and return R0
 // (already in rax): `ret; int3`, or `jmp return_thunk` when opts.rethunk.
 template <typename D>
 void x86_64_epilogue(JitCtx<D> &c) {
 	VJIT_DOMAIN_TYPES(D);
+	x86_64_bhb_barrier<D>(c);
 	for (unsigned i = n_saved_regs; i-- > 0;)
 		pop_r<D>(c, u4(saved_regs[i]));
 	leave<D>(c);
@@ -449,143 +487,145 @@ void x86_64_epilogue(JitCtx<D> &c) {
 
 template <typename D>
 inline constexpr Rule<D> x86_64_rules[] = {
-	// {opcode, imm selects, imm, name, lowering}
-	{bpf::ALU64 | bpf::ADD | bpf::K, false, 0, "ALU64 ADD K", lower_alu<D>},
-	{bpf::ALU64 | bpf::ADD | bpf::X, false, 0, "ALU64 ADD X", lower_alu<D>},
-	{bpf::ALU64 | bpf::SUB | bpf::K, false, 0, "ALU64 SUB K", lower_alu<D>},
-	{bpf::ALU64 | bpf::SUB | bpf::X, false, 0, "ALU64 SUB X", lower_alu<D>},
-	{bpf::ALU64 | bpf::MUL | bpf::K, false, 0, "ALU64 MUL K", lower_alu<D>},
-	{bpf::ALU64 | bpf::MUL | bpf::X, false, 0, "ALU64 MUL X", lower_alu<D>},
-	{bpf::ALU64 | bpf::DIV | bpf::K, false, 0, "ALU64 DIV K", lower_divmod<D>},
-	{bpf::ALU64 | bpf::DIV | bpf::X, false, 0, "ALU64 DIV X", lower_divmod<D>},
-	{bpf::ALU64 | bpf::OR | bpf::K, false, 0, "ALU64 OR K", lower_alu<D>},
-	{bpf::ALU64 | bpf::OR | bpf::X, false, 0, "ALU64 OR X", lower_alu<D>},
-	{bpf::ALU64 | bpf::AND | bpf::K, false, 0, "ALU64 AND K", lower_alu<D>},
-	{bpf::ALU64 | bpf::AND | bpf::X, false, 0, "ALU64 AND X", lower_alu<D>},
-	{bpf::ALU64 | bpf::LSH | bpf::K, false, 0, "ALU64 LSH K", lower_alu<D>},
-	{bpf::ALU64 | bpf::LSH | bpf::X, false, 0, "ALU64 LSH X", lower_shift_x<D>},
-	{bpf::ALU64 | bpf::RSH | bpf::K, false, 0, "ALU64 RSH K", lower_alu<D>},
-	{bpf::ALU64 | bpf::RSH | bpf::X, false, 0, "ALU64 RSH X", lower_shift_x<D>},
-	{bpf::ALU64 | bpf::NEG | bpf::K, false, 0, "ALU64 NEG", lower_alu<D>},
-	{bpf::ALU64 | bpf::MOD | bpf::K, false, 0, "ALU64 MOD K", lower_divmod<D>},
-	{bpf::ALU64 | bpf::MOD | bpf::X, false, 0, "ALU64 MOD X", lower_divmod<D>},
-	{bpf::ALU64 | bpf::XOR | bpf::K, false, 0, "ALU64 XOR K", lower_alu<D>},
-	{bpf::ALU64 | bpf::XOR | bpf::X, false, 0, "ALU64 XOR X", lower_alu<D>},
-	{bpf::ALU64 | bpf::MOV | bpf::K, false, 0, "ALU64 MOV K", lower_alu<D>},
-	{bpf::ALU64 | bpf::MOV | bpf::X, false, 0, "ALU64 MOV X", lower_alu<D>},
-	{bpf::ALU64 | bpf::ARSH | bpf::K, false, 0, "ALU64 ARSH K", lower_alu<D>},
-	{bpf::ALU64 | bpf::ARSH | bpf::X, false, 0, "ALU64 ARSH X", lower_shift_x<D>},
-	{bpf::ALU | bpf::ADD | bpf::K, false, 0, "ALU ADD K", lower_alu<D>},
-	{bpf::ALU | bpf::ADD | bpf::X, false, 0, "ALU ADD X", lower_alu<D>},
-	{bpf::ALU | bpf::SUB | bpf::K, false, 0, "ALU SUB K", lower_alu<D>},
-	{bpf::ALU | bpf::SUB | bpf::X, false, 0, "ALU SUB X", lower_alu<D>},
-	{bpf::ALU | bpf::MUL | bpf::K, false, 0, "ALU MUL K", lower_alu<D>},
-	{bpf::ALU | bpf::MUL | bpf::X, false, 0, "ALU MUL X", lower_alu<D>},
-	{bpf::ALU | bpf::DIV | bpf::K, false, 0, "ALU DIV K", lower_divmod<D>},
-	{bpf::ALU | bpf::DIV | bpf::X, false, 0, "ALU DIV X", lower_divmod<D>},
-	{bpf::ALU | bpf::OR | bpf::K, false, 0, "ALU OR K", lower_alu<D>},
-	{bpf::ALU | bpf::OR | bpf::X, false, 0, "ALU OR X", lower_alu<D>},
-	{bpf::ALU | bpf::AND | bpf::K, false, 0, "ALU AND K", lower_alu<D>},
-	{bpf::ALU | bpf::AND | bpf::X, false, 0, "ALU AND X", lower_alu<D>},
-	{bpf::ALU | bpf::LSH | bpf::K, false, 0, "ALU LSH K", lower_alu<D>},
-	{bpf::ALU | bpf::LSH | bpf::X, false, 0, "ALU LSH X", lower_shift_x<D>},
-	{bpf::ALU | bpf::RSH | bpf::K, false, 0, "ALU RSH K", lower_alu<D>},
-	{bpf::ALU | bpf::RSH | bpf::X, false, 0, "ALU RSH X", lower_shift_x<D>},
-	{bpf::ALU | bpf::NEG | bpf::K, false, 0, "ALU NEG", lower_alu<D>},
-	{bpf::ALU | bpf::MOD | bpf::K, false, 0, "ALU MOD K", lower_divmod<D>},
-	{bpf::ALU | bpf::MOD | bpf::X, false, 0, "ALU MOD X", lower_divmod<D>},
-	{bpf::ALU | bpf::XOR | bpf::K, false, 0, "ALU XOR K", lower_alu<D>},
-	{bpf::ALU | bpf::XOR | bpf::X, false, 0, "ALU XOR X", lower_alu<D>},
-	{bpf::ALU | bpf::MOV | bpf::K, false, 0, "ALU MOV K", lower_alu<D>},
-	{bpf::ALU | bpf::MOV | bpf::X, false, 0, "ALU MOV X", lower_alu<D>},
-	{bpf::ALU | bpf::ARSH | bpf::K, false, 0, "ALU ARSH K", lower_alu<D>},
-	{bpf::ALU | bpf::ARSH | bpf::X, false, 0, "ALU ARSH X", lower_shift_x<D>},
-	{bpf::ALU | bpf::END | bpf::TO_LE, true, 16, "ALU END TO_LE 16", lower_end<D>},
-	{bpf::ALU | bpf::END | bpf::TO_LE, true, 32, "ALU END TO_LE 32", lower_end<D>},
-	{bpf::ALU | bpf::END | bpf::TO_LE, true, 64, "ALU END TO_LE 64", lower_end<D>},
-	{bpf::ALU | bpf::END | bpf::TO_BE, true, 16, "ALU END TO_BE 16", lower_end<D>},
-	{bpf::ALU | bpf::END | bpf::TO_BE, true, 32, "ALU END TO_BE 32", lower_end<D>},
-	{bpf::ALU | bpf::END | bpf::TO_BE, true, 64, "ALU END TO_BE 64", lower_end<D>},
-	{bpf::JMP | bpf::JA, false, 0, "JMP JA", lower_ja<D>},
-	{bpf::JMP | bpf::CALL, false, 0, "JMP CALL", lower_call<D>},
-	{bpf::JMP | bpf::EXIT, false, 0, "JMP EXIT", lower_exit<D>},
-	{bpf::JMP | bpf::JEQ | bpf::K, false, 0, "JMP JEQ K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JEQ | bpf::X, false, 0, "JMP JEQ X", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JGT | bpf::K, false, 0, "JMP JGT K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JGT | bpf::X, false, 0, "JMP JGT X", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JGE | bpf::K, false, 0, "JMP JGE K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JGE | bpf::X, false, 0, "JMP JGE X", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JSET | bpf::K, false, 0, "JMP JSET K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JSET | bpf::X, false, 0, "JMP JSET X", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JNE | bpf::K, false, 0, "JMP JNE K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JNE | bpf::X, false, 0, "JMP JNE X", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JSGT | bpf::K, false, 0, "JMP JSGT K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JSGT | bpf::X, false, 0, "JMP JSGT X", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JSGE | bpf::K, false, 0, "JMP JSGE K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JSGE | bpf::X, false, 0, "JMP JSGE X", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JLT | bpf::K, false, 0, "JMP JLT K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JLT | bpf::X, false, 0, "JMP JLT X", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JLE | bpf::K, false, 0, "JMP JLE K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JLE | bpf::X, false, 0, "JMP JLE X", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JSLT | bpf::K, false, 0, "JMP JSLT K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JSLT | bpf::X, false, 0, "JMP JSLT X", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JSLE | bpf::K, false, 0, "JMP JSLE K", lower_jmp_cond<D>},
-	{bpf::JMP | bpf::JSLE | bpf::X, false, 0, "JMP JSLE X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JEQ | bpf::K, false, 0, "JMP32 JEQ K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JEQ | bpf::X, false, 0, "JMP32 JEQ X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JGT | bpf::K, false, 0, "JMP32 JGT K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JGT | bpf::X, false, 0, "JMP32 JGT X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JGE | bpf::K, false, 0, "JMP32 JGE K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JGE | bpf::X, false, 0, "JMP32 JGE X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JSET | bpf::K, false, 0, "JMP32 JSET K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JSET | bpf::X, false, 0, "JMP32 JSET X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JNE | bpf::K, false, 0, "JMP32 JNE K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JNE | bpf::X, false, 0, "JMP32 JNE X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JSGT | bpf::K, false, 0, "JMP32 JSGT K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JSGT | bpf::X, false, 0, "JMP32 JSGT X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JSGE | bpf::K, false, 0, "JMP32 JSGE K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JSGE | bpf::X, false, 0, "JMP32 JSGE X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JLT | bpf::K, false, 0, "JMP32 JLT K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JLT | bpf::X, false, 0, "JMP32 JLT X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JLE | bpf::K, false, 0, "JMP32 JLE K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JLE | bpf::X, false, 0, "JMP32 JLE X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JSLT | bpf::K, false, 0, "JMP32 JSLT K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JSLT | bpf::X, false, 0, "JMP32 JSLT X", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JSLE | bpf::K, false, 0, "JMP32 JSLE K", lower_jmp_cond<D>},
-	{bpf::JMP32 | bpf::JSLE | bpf::X, false, 0, "JMP32 JSLE X", lower_jmp_cond<D>},
-	{bpf::LDX | bpf::MEM | bpf::B, false, 0, "LDX MEM B", lower_ldx<D>},
-	{bpf::LDX | bpf::MEM | bpf::H, false, 0, "LDX MEM H", lower_ldx<D>},
-	{bpf::LDX | bpf::MEM | bpf::W, false, 0, "LDX MEM W", lower_ldx<D>},
-	{bpf::LDX | bpf::MEM | bpf::DW, false, 0, "LDX MEM DW", lower_ldx<D>},
-	{bpf::ST | bpf::MEM | bpf::B, false, 0, "ST MEM B", lower_st<D>},
-	{bpf::ST | bpf::MEM | bpf::H, false, 0, "ST MEM H", lower_st<D>},
-	{bpf::ST | bpf::MEM | bpf::W, false, 0, "ST MEM W", lower_st<D>},
-	{bpf::ST | bpf::MEM | bpf::DW, false, 0, "ST MEM DW", lower_st<D>},
-	{bpf::STX | bpf::MEM | bpf::B, false, 0, "STX MEM B", lower_stx<D>},
-	{bpf::STX | bpf::MEM | bpf::H, false, 0, "STX MEM H", lower_stx<D>},
-	{bpf::STX | bpf::MEM | bpf::W, false, 0, "STX MEM W", lower_stx<D>},
-	{bpf::STX | bpf::MEM | bpf::DW, false, 0, "STX MEM DW", lower_stx<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::ADD, "STX ATOMIC W ADD", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::AND, "STX ATOMIC W AND", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::OR, "STX ATOMIC W OR", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::XOR, "STX ATOMIC W XOR", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::ADD | bpf::FETCH, "STX ATOMIC W ADD FETCH", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::AND | bpf::FETCH, "STX ATOMIC W AND FETCH", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::OR | bpf::FETCH, "STX ATOMIC W OR FETCH", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::XOR | bpf::FETCH, "STX ATOMIC W XOR FETCH", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::XCHG, "STX ATOMIC W XCHG", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::W, true, bpf::CMPXCHG, "STX ATOMIC W CMPXCHG", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::ADD, "STX ATOMIC DW ADD", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::AND, "STX ATOMIC DW AND", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::OR, "STX ATOMIC DW OR", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::XOR, "STX ATOMIC DW XOR", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::ADD | bpf::FETCH, "STX ATOMIC DW ADD FETCH", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::AND | bpf::FETCH, "STX ATOMIC DW AND FETCH", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::OR | bpf::FETCH, "STX ATOMIC DW OR FETCH", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::XOR | bpf::FETCH, "STX ATOMIC DW XOR FETCH", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::XCHG, "STX ATOMIC DW XCHG", lower_atomic<D>},
-	{bpf::STX | bpf::ATOMIC | bpf::DW, true, bpf::CMPXCHG, "STX ATOMIC DW CMPXCHG", lower_atomic<D>},
-	{bpf::LD | bpf::IMM | bpf::DW, false, 0, "LD IMM64", lower_ld_imm64<D>},
+	// {opcode, off key, imm key, name, lowering}
+	{bpf::ALU64 | bpf::ADD | bpf::K, 0, 0, "ALU64 ADD K", lower_alu<D>},
+	{bpf::ALU64 | bpf::ADD | bpf::X, 0, 0, "ALU64 ADD X", lower_alu<D>},
+	{bpf::ALU64 | bpf::SUB | bpf::K, 0, 0, "ALU64 SUB K", lower_alu<D>},
+	{bpf::ALU64 | bpf::SUB | bpf::X, 0, 0, "ALU64 SUB X", lower_alu<D>},
+	{bpf::ALU64 | bpf::MUL | bpf::K, 0, 0, "ALU64 MUL K", lower_alu<D>},
+	{bpf::ALU64 | bpf::MUL | bpf::X, 0, 0, "ALU64 MUL X", lower_alu<D>},
+	{bpf::ALU64 | bpf::DIV | bpf::K, 0, 0, "ALU64 DIV K", lower_divmod<D>},
+	{bpf::ALU64 | bpf::DIV | bpf::X, 0, 0, "ALU64 DIV X", lower_divmod<D>},
+	{bpf::ALU64 | bpf::OR | bpf::K, 0, 0, "ALU64 OR K", lower_alu<D>},
+	{bpf::ALU64 | bpf::OR | bpf::X, 0, 0, "ALU64 OR X", lower_alu<D>},
+	{bpf::ALU64 | bpf::AND | bpf::K, 0, 0, "ALU64 AND K", lower_alu<D>},
+	{bpf::ALU64 | bpf::AND | bpf::X, 0, 0, "ALU64 AND X", lower_alu<D>},
+	{bpf::ALU64 | bpf::LSH | bpf::K, 0, 0, "ALU64 LSH K", lower_alu<D>},
+	{bpf::ALU64 | bpf::LSH | bpf::X, 0, 0, "ALU64 LSH X", lower_shift_x<D>},
+	{bpf::ALU64 | bpf::RSH | bpf::K, 0, 0, "ALU64 RSH K", lower_alu<D>},
+	{bpf::ALU64 | bpf::RSH | bpf::X, 0, 0, "ALU64 RSH X", lower_shift_x<D>},
+	{bpf::ALU64 | bpf::NEG | bpf::K, 0, 0, "ALU64 NEG", lower_alu<D>},
+	{bpf::ALU64 | bpf::MOD | bpf::K, 0, 0, "ALU64 MOD K", lower_divmod<D>},
+	{bpf::ALU64 | bpf::MOD | bpf::X, 0, 0, "ALU64 MOD X", lower_divmod<D>},
+	{bpf::ALU64 | bpf::XOR | bpf::K, 0, 0, "ALU64 XOR K", lower_alu<D>},
+	{bpf::ALU64 | bpf::XOR | bpf::X, 0, 0, "ALU64 XOR X", lower_alu<D>},
+	{bpf::ALU64 | bpf::MOV | bpf::K, 0, 0, "ALU64 MOV K", lower_alu<D>},
+	{bpf::ALU64 | bpf::MOV | bpf::X, 0, 0, "ALU64 MOV X", lower_alu<D>},
+	{bpf::ALU64 | bpf::ARSH | bpf::K, 0, 0, "ALU64 ARSH K", lower_alu<D>},
+	{bpf::ALU64 | bpf::ARSH | bpf::X, 0, 0, "ALU64 ARSH X", lower_shift_x<D>},
+	{bpf::ALU | bpf::ADD | bpf::K, 0, 0, "ALU ADD K", lower_alu<D>},
+	{bpf::ALU | bpf::ADD | bpf::X, 0, 0, "ALU ADD X", lower_alu<D>},
+	{bpf::ALU | bpf::SUB | bpf::K, 0, 0, "ALU SUB K", lower_alu<D>},
+	{bpf::ALU | bpf::SUB | bpf::X, 0, 0, "ALU SUB X", lower_alu<D>},
+	{bpf::ALU | bpf::MUL | bpf::K, 0, 0, "ALU MUL K", lower_alu<D>},
+	{bpf::ALU | bpf::MUL | bpf::X, 0, 0, "ALU MUL X", lower_alu<D>},
+	{bpf::ALU | bpf::DIV | bpf::K, 0, 0, "ALU DIV K", lower_divmod<D>},
+	{bpf::ALU | bpf::DIV | bpf::X, 0, 0, "ALU DIV X", lower_divmod<D>},
+	{bpf::ALU | bpf::OR | bpf::K, 0, 0, "ALU OR K", lower_alu<D>},
+	{bpf::ALU | bpf::OR | bpf::X, 0, 0, "ALU OR X", lower_alu<D>},
+	{bpf::ALU | bpf::AND | bpf::K, 0, 0, "ALU AND K", lower_alu<D>},
+	{bpf::ALU | bpf::AND | bpf::X, 0, 0, "ALU AND X", lower_alu<D>},
+	{bpf::ALU | bpf::LSH | bpf::K, 0, 0, "ALU LSH K", lower_alu<D>},
+	{bpf::ALU | bpf::LSH | bpf::X, 0, 0, "ALU LSH X", lower_shift_x<D>},
+	{bpf::ALU | bpf::RSH | bpf::K, 0, 0, "ALU RSH K", lower_alu<D>},
+	{bpf::ALU | bpf::RSH | bpf::X, 0, 0, "ALU RSH X", lower_shift_x<D>},
+	{bpf::ALU | bpf::NEG | bpf::K, 0, 0, "ALU NEG", lower_alu<D>},
+	{bpf::ALU | bpf::MOD | bpf::K, 0, 0, "ALU MOD K", lower_divmod<D>},
+	{bpf::ALU | bpf::MOD | bpf::X, 0, 0, "ALU MOD X", lower_divmod<D>},
+	{bpf::ALU | bpf::XOR | bpf::K, 0, 0, "ALU XOR K", lower_alu<D>},
+	{bpf::ALU | bpf::XOR | bpf::X, 0, 0, "ALU XOR X", lower_alu<D>},
+	{bpf::ALU | bpf::MOV | bpf::K, 0, 0, "ALU MOV K", lower_alu<D>},
+	{bpf::ALU | bpf::MOV | bpf::X, 0, 0, "ALU MOV X", lower_alu<D>},
+	{bpf::ALU | bpf::ARSH | bpf::K, 0, 0, "ALU ARSH K", lower_alu<D>},
+	{bpf::ALU | bpf::ARSH | bpf::X, 0, 0, "ALU ARSH X", lower_shift_x<D>},
+	{bpf::ALU | bpf::END | bpf::TO_LE, 0, 16, "ALU END TO_LE 16", lower_end<D>},
+	{bpf::ALU | bpf::END | bpf::TO_LE, 0, 32, "ALU END TO_LE 32", lower_end<D>},
+	{bpf::ALU | bpf::END | bpf::TO_LE, 0, 64, "ALU END TO_LE 64", lower_end<D>},
+	{bpf::ALU | bpf::END | bpf::TO_BE, 0, 16, "ALU END TO_BE 16", lower_end<D>},
+	{bpf::ALU | bpf::END | bpf::TO_BE, 0, 32, "ALU END TO_BE 32", lower_end<D>},
+	{bpf::ALU | bpf::END | bpf::TO_BE, 0, 64, "ALU END TO_BE 64", lower_end<D>},
+	{bpf::JMP | bpf::JA, 0, 0, "JMP JA", lower_ja<D>},
+	{bpf::JMP | bpf::CALL, 0, 0, "JMP CALL", lower_call<D>},
+	{bpf::JMP32 | bpf::JA, 0, 0, "JMP32 JA", lower_gotol<D>},
+	{bpf::JMP | bpf::EXIT, 0, 0, "JMP EXIT", lower_exit<D>},
+	{bpf::JMP | bpf::JEQ | bpf::K, 0, 0, "JMP JEQ K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JEQ | bpf::X, 0, 0, "JMP JEQ X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JGT | bpf::K, 0, 0, "JMP JGT K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JGT | bpf::X, 0, 0, "JMP JGT X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JGE | bpf::K, 0, 0, "JMP JGE K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JGE | bpf::X, 0, 0, "JMP JGE X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSET | bpf::K, 0, 0, "JMP JSET K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSET | bpf::X, 0, 0, "JMP JSET X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JNE | bpf::K, 0, 0, "JMP JNE K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JNE | bpf::X, 0, 0, "JMP JNE X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSGT | bpf::K, 0, 0, "JMP JSGT K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSGT | bpf::X, 0, 0, "JMP JSGT X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSGE | bpf::K, 0, 0, "JMP JSGE K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSGE | bpf::X, 0, 0, "JMP JSGE X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JLT | bpf::K, 0, 0, "JMP JLT K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JLT | bpf::X, 0, 0, "JMP JLT X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JLE | bpf::K, 0, 0, "JMP JLE K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JLE | bpf::X, 0, 0, "JMP JLE X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSLT | bpf::K, 0, 0, "JMP JSLT K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSLT | bpf::X, 0, 0, "JMP JSLT X", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSLE | bpf::K, 0, 0, "JMP JSLE K", lower_jmp_cond<D>},
+	{bpf::JMP | bpf::JSLE | bpf::X, 0, 0, "JMP JSLE X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JEQ | bpf::K, 0, 0, "JMP32 JEQ K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JEQ | bpf::X, 0, 0, "JMP32 JEQ X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JGT | bpf::K, 0, 0, "JMP32 JGT K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JGT | bpf::X, 0, 0, "JMP32 JGT X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JGE | bpf::K, 0, 0, "JMP32 JGE K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JGE | bpf::X, 0, 0, "JMP32 JGE X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSET | bpf::K, 0, 0, "JMP32 JSET K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSET | bpf::X, 0, 0, "JMP32 JSET X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JNE | bpf::K, 0, 0, "JMP32 JNE K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JNE | bpf::X, 0, 0, "JMP32 JNE X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSGT | bpf::K, 0, 0, "JMP32 JSGT K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSGT | bpf::X, 0, 0, "JMP32 JSGT X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSGE | bpf::K, 0, 0, "JMP32 JSGE K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSGE | bpf::X, 0, 0, "JMP32 JSGE X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JLT | bpf::K, 0, 0, "JMP32 JLT K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JLT | bpf::X, 0, 0, "JMP32 JLT X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JLE | bpf::K, 0, 0, "JMP32 JLE K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JLE | bpf::X, 0, 0, "JMP32 JLE X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSLT | bpf::K, 0, 0, "JMP32 JSLT K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSLT | bpf::X, 0, 0, "JMP32 JSLT X", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSLE | bpf::K, 0, 0, "JMP32 JSLE K", lower_jmp_cond<D>},
+	{bpf::JMP32 | bpf::JSLE | bpf::X, 0, 0, "JMP32 JSLE X", lower_jmp_cond<D>},
+	{bpf::LDX | bpf::MEM | bpf::B, 0, 0, "LDX MEM B", lower_ldx<D>},
+	{bpf::LDX | bpf::MEM | bpf::H, 0, 0, "LDX MEM H", lower_ldx<D>},
+	{bpf::LDX | bpf::MEM | bpf::W, 0, 0, "LDX MEM W", lower_ldx<D>},
+	{bpf::LDX | bpf::MEM | bpf::DW, 0, 0, "LDX MEM DW", lower_ldx<D>},
+	{bpf::ST | bpf::MEM | bpf::B, 0, 0, "ST MEM B", lower_st<D>},
+	{bpf::ST | bpf::MEM | bpf::H, 0, 0, "ST MEM H", lower_st<D>},
+	{bpf::ST | bpf::MEM | bpf::W, 0, 0, "ST MEM W", lower_st<D>},
+	{bpf::ST | bpf::MEM | bpf::DW, 0, 0, "ST MEM DW", lower_st<D>},
+	{bpf::ST | bpf::NOSPEC, 0, 0, "ST NOSPEC", lower_nospec<D>},
+	{bpf::STX | bpf::MEM | bpf::B, 0, 0, "STX MEM B", lower_stx<D>},
+	{bpf::STX | bpf::MEM | bpf::H, 0, 0, "STX MEM H", lower_stx<D>},
+	{bpf::STX | bpf::MEM | bpf::W, 0, 0, "STX MEM W", lower_stx<D>},
+	{bpf::STX | bpf::MEM | bpf::DW, 0, 0, "STX MEM DW", lower_stx<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, 0, bpf::ADD, "STX ATOMIC W ADD", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, 0, bpf::AND, "STX ATOMIC W AND", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, 0, bpf::OR, "STX ATOMIC W OR", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, 0, bpf::XOR, "STX ATOMIC W XOR", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, 0, bpf::ADD | bpf::FETCH, "STX ATOMIC W ADD FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, 0, bpf::AND | bpf::FETCH, "STX ATOMIC W AND FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, 0, bpf::OR | bpf::FETCH, "STX ATOMIC W OR FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, 0, bpf::XOR | bpf::FETCH, "STX ATOMIC W XOR FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, 0, bpf::XCHG, "STX ATOMIC W XCHG", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::W, 0, bpf::CMPXCHG, "STX ATOMIC W CMPXCHG", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::ADD, "STX ATOMIC DW ADD", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::AND, "STX ATOMIC DW AND", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::OR, "STX ATOMIC DW OR", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::XOR, "STX ATOMIC DW XOR", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::ADD | bpf::FETCH, "STX ATOMIC DW ADD FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::AND | bpf::FETCH, "STX ATOMIC DW AND FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::OR | bpf::FETCH, "STX ATOMIC DW OR FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::XOR | bpf::FETCH, "STX ATOMIC DW XOR FETCH", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::XCHG, "STX ATOMIC DW XCHG", lower_atomic<D>},
+	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::CMPXCHG, "STX ATOMIC DW CMPXCHG", lower_atomic<D>},
+	{bpf::LD | bpf::IMM | bpf::DW, 0, 0, "LD IMM64", lower_ld_imm64<D>},
 };
 
 template <typename D>

@@ -100,6 +100,10 @@ struct Stop {
 	unsigned steps = 0;
 };
 
+// Barriers: no effect on registers, flags or memory (they only constrain
+// speculation), so the model only reports that one ran.
+enum class Fence { LFENCE, IBHF };
+
 // The code being run: bytes (domain values) at an absolute base address.
 template <typename D>
 struct Code {
@@ -115,6 +119,9 @@ struct Code {
 //                                          the callee's effect on the state;
 //                                          the return address is already pushed
 //                                          and is popped by the model after
+//   void fence(Fence f)                    a barrier with no architectural
+//                                          effect (lfence, ibhf), recorded
+//                                          so proofs can require one
 //   Bool undef_bool(const char *what)      an undefined flag
 //   u64  undef64(const char *what)         an undefined value
 
@@ -170,6 +177,7 @@ private:
 		bool bad;           // ran past the code
 		bool opsize16;      // 66
 		bool lock;          // F0
+		bool rep;           // F3
 		bool lock_reg;      // F0 with a register operand (#UD)
 		bool rex;           // a REX prefix is present
 		bool rex_w;
@@ -491,6 +499,7 @@ private:
 			uint64_t k = cval(b, &ok);
 			if (ok && k == 0x66) { in.opsize16 = true; b = fetch(in); continue; }
 			if (ok && k == 0xf0) { in.lock = true; b = fetch(in); continue; }
+			if (ok && k == 0xf3) { in.rep = true; b = fetch(in); continue; }
 			break;
 		}
 		if (D::when((b & u8(0xf0)) == u8(0x40), "rex")) {
@@ -521,6 +530,8 @@ private:
 		} else if ((op & 0xf8) == 0x50 || (op & 0xf8) == 0x58 || (op & 0xf0) == 0xb0) {
 			op &= 0xf8;
 		}
+		if (in.rep && op != 0x0f)
+			return undecoded("F3 prefix: only ibhf (F3 REX.W 0F 1E F8) is modelled");
 		if (in.lock && !(op == 0x0f || op == 0x01 || op == 0x09 || op == 0x21 || op == 0x31 ||
 				 op == 0x29 || op == 0x87 || op == 0x86 || op == 0x80 || op == 0x81 ||
 				 op == 0x83 || op == 0xf6 || op == 0xf7))
@@ -878,6 +889,24 @@ private:
 		return hh + (lh >> u64(32)) + (hl >> u64(32)) + (mid >> u64(32));
 	}
 
+	// 0F AE E8: lfence. F3 REX.W 0F 1E F8: ibhf (without F3 and REX.W
+	// the bytes are another instruction, which the model does not take).
+	Next step_fence(Insn &in, uint64_t op) {
+		bool ok;
+		const uint64_t b = cval(fetch(in), &ok);
+		if (in.bad || !ok)
+			return undecoded("0f ae / 0f 1e: ModRM byte missing or not a number");
+		if (op == 0xae && b == 0xe8 && !in.rep && !in.opsize16 && !in.lock) {  // REX ignored
+			env.fence(Fence::LFENCE);
+			return go(in.pos);
+		}
+		if (op == 0x1e && b == 0xf8 && in.rep && in.rex_w && !in.opsize16 && !in.lock) {
+			env.fence(Fence::IBHF);
+			return go(in.pos);
+		}
+		return undecoded("0f ae / 0f 1e: only lfence (0f ae e8) and ibhf (f3 48 0f 1e f8) are modelled");
+	}
+
 	Next step_0f(Insn &in, uint32_t /*off*/) {
 		const unsigned osz = in.rex_w ? 64 : in.opsize16 ? 16 : 32;
 		u8 b = fetch(in);
@@ -894,8 +923,12 @@ private:
 		}
 		if (in.lock && !(op == 0xc1 || op == 0xb1 || op == 0xc0 || op == 0xb0))
 			return stop(Status::TRAP, "#UD: lock on a non-lockable instruction");
+		if (in.rep && op != 0x1e)
+			return undecoded("F3 prefix: only ibhf (F3 REX.W 0F 1E F8) is modelled");
 		ModRM m{};
 		u64 r(0);
+		if (op == 0xae || op == 0x1e)
+			return step_fence(in, op);
 		if (op >= 0x80 && op <= 0x8f) {  // jcc rel32
 			u64 rel = fetch_simm(in, 4);
 			if (in.bad)

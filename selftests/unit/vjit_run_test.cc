@@ -152,6 +152,52 @@ TEST_F(VjitRun, HelperCallAgreesBetweenJitAndInterpreter) {
 	EXPECT_NE(jit.last_line(), "0x0");
 }
 
+// Encodings outside the instruction model: exit 2, naming the problem,
+// never compiled as a v3 namesake (sdiv as div, movsx as mov).
+TEST_F(VjitRun, ReservedFieldsAndRegistersAreRefused) {
+	struct Case {
+		const char *name;
+		std::vector<Insn> prog;
+		const char *expect;
+	} cases[] = {
+		{"sdiv", {mov64_imm(R0, -6), mov64_imm(R1, 3), raw(ALU64 | DIV | X, R0, R1, 1, 0), exit_()}, "invalid opcode 0x3f"},
+		{"smod", {mov64_imm(R0, 7), raw(ALU64 | MOD | K, R0, 0, 1, 3), exit_()}, "invalid opcode 0x97"},
+		{"movsx", {mov64_imm(R1, 0x80), raw(ALU64 | MOV | X, R0, R1, 8, 0), exit_()}, "invalid opcode 0xbf"},
+		{"r11", {mov64_reg(R0, AX), exit_()}, "register above r10"},
+		{"r12", {mov64_imm(R0, 0), raw(ALU64 | ADD | X, R0, 12, 0, 0), exit_()}, "register above r10"},
+		{"add k with src", {mov64_imm(R0, 0), raw(ALU64 | ADD | K, R0, R1, 0, 1), exit_()}, "reserved field not zero"},
+		{"exit with imm", {mov64_imm(R0, 0), raw(JMP | EXIT, 0, 0, 0, 1)}, "reserved field not zero"},
+		{"imm64 slot", {raw(LD | IMM | DW, R0, 0, 0, 1), raw(0, R1, 0, 0, 0), exit_()}, "second slot"},
+		{"nospec from a user", {raw(ST | NOSPEC, 0, 0, 0, 0), mov64_imm(R0, 0), exit_()}, "invalid opcode 0xc2"},
+	};
+	for (const Case &c : cases) {
+		Out o = run(file("reserved.bin", c.prog));
+		EXPECT_EQ(o.status, 2) << c.name << ": " << o.stdout_ << o.stderr_;
+		EXPECT_NE(o.stderr_.find(c.expect), std::string::npos) << c.name << ": " << o.stderr_;
+		o = run("--interp " + file("reserved.bin", c.prog));
+		EXPECT_EQ(o.status, 2) << c.name << " (--interp): " << o.stderr_;
+	}
+}
+
+// gotol (JMP32 | JA, offset in imm): the same result natively and in the
+// interpreter.
+TEST_F(VjitRun, GotolJumpsByImm) {
+	std::vector<Insn> p = {mov64_imm(R0, 1), raw(JMP32 | JA, 0, 0, 0, 1), mov64_imm(R0, 2), exit_()};
+	Out jit = run(file("gotol.bin", p)), interp = run("--interp " + file("gotol.bin", p));
+	ASSERT_EQ(jit.status, 0) << jit.stderr_;
+	ASSERT_EQ(interp.status, 0) << interp.stderr_;
+	EXPECT_EQ(jit.last_line(), "0x1");
+	EXPECT_EQ(interp.last_line(), "0x1");
+}
+
+// A program that never returns: the native run is stopped and reported
+// (exit 1), not left hanging.
+TEST_F(VjitRun, NativeRunHasATimeLimit) {
+	Out o = run("--timeout 1 " + file("loop.bin", std::vector<Insn>{mov64_imm(R0, 0), ja(-1), exit_()}));
+	EXPECT_EQ(o.status, 1) << o.stdout_ << o.stderr_;
+	EXPECT_NE(o.stderr_.find("did not return within the time limit"), std::string::npos) << o.stderr_;
+}
+
 TEST_F(VjitRun, MalformedInputsGiveClearErrors) {
 	Out o = run(dir + "/missing.bin");
 	EXPECT_EQ(o.status, 2);

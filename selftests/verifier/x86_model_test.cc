@@ -33,6 +33,7 @@ struct ConcreteEnv {
 	std::vector<uint8_t> mem;
 	bool bad_access = false;
 	unsigned undef = 0;  // flags the last run left undefined (1 cf, 2 zf, 4 sf, 8 of)
+	unsigned fences = 0;
 
 	CBV<64> load(unsigned n, CBV<64> a, Access) {
 		uint64_t v = 0;
@@ -57,6 +58,7 @@ struct ConcreteEnv {
 		}
 	}
 	void call(CBV<64>, State<C> &) { bad_access = true; }
+	void fence(vjit::x86_64::model::Fence) { fences++; }
 	bool undef_bool(const char *what) {
 		std::string w(what);
 		undef |= w == "cf" ? 1 : w == "zf" ? 2 : w == "sf" ? 4 : w == "of" ? 8 : 16;
@@ -111,6 +113,9 @@ struct Form {
 	bool lock;      // LOCK prefix (memory forms only)
 	bool flags;     // compare the flags (those the model defines)
 	std::vector<uint8_t> tail;  // bytes after the instruction (jump targets)
+	bool fixed = false;         // opcode is the whole instruction, prefixes included
+	bool capstone_knows = true; // capstone 4 decodes it
+	bool fence = false;         // the model must report one barrier
 };
 
 std::vector<Form> forms() {
@@ -170,6 +175,9 @@ std::vector<Form> forms() {
 	f.push_back({"lock cmpxchg m, r", {0x0f, 0xb1}, Kind::MODRM, -1, 0, false, true, false, true, false, false, true, true, {}});
 	f.push_back({"nop r/m", {0x0f, 0x1f}, Kind::MODRM, 0, 0, false, true, false, false, false, true, false, true, {}});
 	f.push_back({"nop", {0x90}, Kind::NONE, -1, 0, false, false, false, false, false, false, false, true, {}});
+	// Barriers (BPF_NOSPEC, Spectre-BHI): no architectural effect.
+	f.push_back({"lfence", {0x0f, 0xae, 0xe8}, Kind::NONE, -1, 0, false, false, false, false, false, false, false, true, {}, true, true, true});
+	f.push_back({"ibhf", {0xf3, 0x48, 0x0f, 0x1e, 0xf8}, Kind::NONE, -1, 0, false, false, false, false, false, false, false, true, {}, true, false, true});
 	for (int cc = 0; cc < 16; cc++) {
 		if (cc == 0xa || cc == 0xb)
 			continue;  // parity: PF is not modelled
@@ -232,6 +240,11 @@ Case make_case(Gen &g, const Form &f, uint64_t buf_addr) {
 		if (g.u(2))
 			fl |= b;
 	c.st[16] = fl;
+	if (f.fixed) {
+		c.code = f.opcode;
+		c.single_len = (unsigned)c.code.size();
+		return c;
+	}
 	bool o16 = f.o16_ok && g.u(4) == 0;
 	bool w = f.w_choice ? g.u(2) : f.w;
 	bool mem = f.mem_ok && (!f.reg_ok || g.u(2));
@@ -353,10 +366,14 @@ TEST_P(ModelVsCpu, Agrees) {
 			snprintf(t, sizeof t, "%02x ", b);
 			hex += t;
 		}
-		ASSERT_EQ(n, 1u) << f.name << ": " << hex;
-		ASSERT_EQ(ci[0].size, c.single_len) << f.name << ": " << ci[0].mnemonic << " " << ci[0].op_str;
-		std::string text = std::string(ci[0].mnemonic) + " " + ci[0].op_str;
-		cs_free(ci, n);
+		std::string text = f.name;
+		if (f.capstone_knows) {
+			ASSERT_EQ(n, 1u) << f.name << ": " << hex;
+			ASSERT_EQ(ci[0].size, c.single_len) << f.name << ": " << ci[0].mnemonic << " " << ci[0].op_str;
+			text = std::string(ci[0].mnemonic) + " " + ci[0].op_str;
+		}
+		if (n)
+			cs_free(ci, n);
 
 		// The model.
 		ConcreteEnv env;
@@ -382,6 +399,7 @@ TEST_P(ModelVsCpu, Agrees) {
 		}
 		ASSERT_NE(stop.status, Status::UNDECODED) << f.name << " [" << text << "]: " << stop.why;
 		ASSERT_FALSE(env.bad_access) << f.name << " [" << text << "]";
+		ASSERT_EQ(env.fences, f.fence ? 1u : 0u) << f.name << ": barriers reported";
 
 		uint64_t st[17];
 		memcpy(st, c.st, sizeof st);

@@ -209,6 +209,37 @@ plan_rethunk() {
 	fi
 }
 
+# The Spectre-BHI barrier: the kernel's JIT adds it to classic programs
+# loaded without CAP_SYS_ADMIN; vjit must decide the same, per program.
+plan_bhi() {
+	section "Spectre-BHI barrier"
+	v=$(cat /sys/devices/system/cpu/vulnerabilities/spectre_v2)
+	echo "spectre_v2: $v"
+	case "$v" in
+	*"BHI: SW loop"*) pass "bhi: the kernel clears the BHB with the software loop" ;;
+	*) fail "bhi: no BHI software loop on this CPU model: the barrier is not exercised" ;;
+	esac
+	run_seccomp_bpf stock
+	load_vjit none || return
+	/vmtest bhi
+	echo seccomp > /sys/module/vjit/parameters/mode
+	c0=$(cnt compiled); l0=$(cnt bhb_loop)
+	run_seccomp_bpf vjit
+	c1=$(cnt compiled); l1=$(cnt bhb_loop)
+	if grep -q 'fail:0' /tmp/sb-stock.tot && cmp -s /tmp/sb-stock.tot /tmp/sb-vjit.tot && [ $((c1 - c0)) -gt 50 ]; then
+		pass "bhi: seccomp_bpf with vjit ($((c1 - c0)) filters, $((l1 - l0)) with the barrier) as stock"
+	else
+		fail "bhi: seccomp_bpf stock $(cat /tmp/sb-stock.tot), vjit $(cat /tmp/sb-vjit.tot), compiled $((c1 - c0))"
+	fi
+	/vjitctl status
+	rmmod vjit || fail "rmmod"
+	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace' > /tmp/bad; then
+		fail "kernel log has warnings:"; cat /tmp/bad
+	else
+		pass "bhi: no WARNING/BUG/Oops in the kernel log"
+	fi
+}
+
 # Cost per syscall through a ~300-rule filter, and compile time, under the
 # interpreter, the kernel's JIT and vjit, in this one boot.
 plan_bench() {

@@ -1060,6 +1060,87 @@ static int cmd_ebpf(int count, int jit)
 	return 0;
 }
 
+/* ---- Spectre-BHI barrier: vjit's decision against the stock JIT's ---- */
+
+/* Installs an EPERM-for-getppid filter, as root or as nobody (no caps). */
+static int bhi_child(void *arg)
+{
+	int unprivileged = *(int *)arg;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return 10;
+	if (unprivileged && (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)))
+		return 11;
+	if (one_action(SECCOMP_RET_ERRNO | EPERM))
+		return 12;
+	/* The image runs (and with it clear_bhb_loop, when it has the call). */
+	if (syscall(TARGET_NR) != -1 || errno != EPERM)
+		return 13;
+	return 0;
+}
+
+struct bhi_count {
+	long long compiled, loop, ibhf;
+};
+
+static int write_mode(const char *mode)
+{
+	return write_file("/sys/module/vjit/parameters/mode", mode);
+}
+
+/* Barriers in the image of one filter, compiled by @jit ("stock"/"vjit"). */
+static int bhi_one(const char *jit, int unprivileged, struct bhi_count *out)
+{
+	const int stock = !strcmp(jit, "stock");
+	const char *loop = stock ? "stock_bhb_loop" : "bhb_loop";
+	const char *ibhf = stock ? "stock_bhb_ibhf" : "bhb_ibhf";
+	struct bhi_count a, b;
+	int st;
+
+	if (write_mode(stock ? "none" : "seccomp"))
+		return -1;
+	a.compiled = counter("compiled"), a.loop = counter(loop), a.ibhf = counter(ibhf);
+	st = in_child(bhi_child, &unprivileged);
+	b.compiled = counter("compiled"), b.loop = counter(loop), b.ibhf = counter(ibhf);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 100;
+	out->compiled = b.compiled - a.compiled;
+	out->loop = b.loop - a.loop;
+	out->ibhf = b.ibhf - a.ibhf;
+	return 0;
+}
+
+static int cmd_bhi(void)
+{
+	static const char *const who[] = { "root", "unprivileged" };
+	int u;
+
+	for (u = 0; u <= 1; u++) {
+		struct bhi_count s, v;
+		char name[96];
+		int e;
+
+		snprintf(name, sizeof(name), "bhi: %s filter", who[u]);
+		if ((e = bhi_one("stock", u, &s)) || (e = bhi_one("vjit", u, &v))) {
+			fail(name, "the filter did not install or run (code %d)", e);
+			continue;
+		}
+		printf("bhi: %s: stock JIT loop=%lld ibhf=%lld; vjit loop=%lld ibhf=%lld (compiled %lld)\n",
+		       who[u], s.loop, s.ibhf, v.loop, v.ibhf, v.compiled);
+		if (v.compiled != 1)
+			fail(name, "vjit did not compile it (compiled +%lld)", v.compiled);
+		else if (s.loop != v.loop || s.ibhf != v.ibhf)
+			fail(name, "barrier differs from the stock JIT's");
+		else if (u == 1 && s.loop + s.ibhf == 0)
+			fail(name, "the stock JIT emits no barrier here: the test shows nothing");
+		else if (u == 0 && s.loop + s.ibhf != 0)
+			fail(name, "the stock JIT emits a barrier for root (CAP_SYS_ADMIN)");
+		else
+			pass(name);
+	}
+	return failures ? 1 : 0;
+}
+
 /* ---- demo ---- */
 
 static int demo_child(void *arg)
@@ -1109,9 +1190,11 @@ int main(int argc, char **argv)
 		return cmd_compile(argv[2], atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "ebpf"))
 		return cmd_ebpf(atoi(argv[2]), argc == 4 && !strcmp(argv[3], "--jit"));
+	if (argc == 2 && !strcmp(argv[1], "bhi"))
+		return cmd_bhi();
 	if (argc == 2 && !strcmp(argv[1], "demo"))
 		return WEXITSTATUS(in_child(demo_child, NULL));
 	fprintf(stderr, "usage: vmtest checks [--vjit] | hold DIR | stress SECS PROCS |"
-		" bench LABEL | compile LABEL N | demo\n");
+		" bench LABEL | compile LABEL N | bhi | demo\n");
 	return 2;
 }
