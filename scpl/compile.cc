@@ -48,16 +48,17 @@ class Assembler {
 public:
 	static constexpr int NEXT = -1;
 
+	// where: the policy's file, to prefix the "too big" error with
+	explicit Assembler(std::string where) : where_(std::move(where)) {}
+
 	int label() {
 		label_item_.push_back(-1);
 		return (int)label_item_.size() - 1;
 	}
 	void bind(int l) { label_item_[l] = (int)items_.size(); }
-	void stmt(uint16_t code, uint32_t k) { items_.push_back({{code, 0, 0, k}, NEXT, NEXT, false}); }
-	void jump(uint16_t code, uint32_t k, int t, int f) {
-		items_.push_back({{code, 0, 0, k}, t, f, false});
-	}
-	void ja(int l) { items_.push_back({{bpf::JMP | bpf::JA, 0, 0, 0}, l, l, true}); }
+	void stmt(uint16_t code, uint32_t k) { add({{code, 0, 0, k}, NEXT, NEXT, false}); }
+	void jump(uint16_t code, uint32_t k, int t, int f) { add({{code, 0, 0, k}, t, f, false}); }
+	void ja(int l) { add({{bpf::JMP | bpf::JA, 0, 0, 0}, l, l, true}); }
 	void ret(uint32_t action) { stmt(RET_K, action); }
 
 	Filter finish() const {
@@ -111,8 +112,7 @@ public:
 					       target(i, it.f) - (uint32_t)out.size() - 1});
 		}
 		if (out.size() > cbpf::MAXINSNS)
-			throw Error("the filter needs " + std::to_string(out.size()) +
-				    " instructions, more than the kernel's 4096");
+			too_big(std::to_string(out.size()));
 		return out;
 	}
 
@@ -122,7 +122,21 @@ private:
 		int t, f;
 		bool is_ja;
 	};
+	std::string where_;
 	std::vector<Item> items_;
+
+	// Each item is at least one instruction: stop as soon as they cannot fit
+	// (huge inputs end here, not after building a huge program).
+	void add(const Item &it) {
+		if (items_.size() == cbpf::MAXINSNS)
+			throw Error(where_ + ": error: the filter would exceed the kernel's " +
+				    std::to_string(cbpf::MAXINSNS) + " instructions");
+		items_.push_back(it);
+	}
+	[[noreturn]] void too_big(const std::string &needed) const {
+		throw Error(where_ + ": error: the filter needs " + needed +
+			    " instructions, more than the kernel's " + std::to_string(cbpf::MAXINSNS));
+	}
 	std::vector<int> label_item_;
 };
 
@@ -137,7 +151,8 @@ struct Range {
 
 class Compiler {
 public:
-	Compiler(const Policy &p, const CompileOptions &o) : p_(p), opt_(o) {}
+	Compiler(const Policy &p, const CompileOptions &o)
+		: p_(p), opt_(o), a_(p.source.empty() ? "scplc" : p.source) {}
 
 	Filter run() {
 		a_.stmt(LD_ABS, OFF_ARCH);
@@ -159,6 +174,10 @@ private:
 	std::vector<RuleList> decisions_;
 	std::vector<Range> ranges_;
 	static constexpr int LEAF = -1, HOLE = -2;
+	// Above this many ranges the O(n^3) optimal tree would take too long;
+	// a weight-balanced tree is built instead (such filters rarely fit).
+	static constexpr size_t MAX_OPTIMAL_RANGES = 400;
+	std::vector<uint64_t> balance_prefix_; // the balanced tree's weights
 
 	int decision_of(const RuleList &rules) {
 		for (size_t i = 0; i < decisions_.size(); i++)
@@ -293,9 +312,29 @@ private:
 		return levels_[0].cost[0][n - 1] < INF;
 	}
 
+	// The split of ranges i..j: the first range of the right subtree.
+	int split_of(size_t i, size_t j, unsigned t) const {
+		if (balance_prefix_.empty()) {
+			const unsigned level = std::min<unsigned>(t, (unsigned)levels_.size() - 1);
+			return levels_[level].choice[i][j];
+		}
+		if (i == j)
+			return LEAF;
+		const auto &w = balance_prefix_;
+		const uint64_t half = w[i] + (w[j + 1] - w[i]) / 2;
+		size_t k = std::upper_bound(w.begin() + i + 1, w.begin() + j + 1, half) - w.begin();
+		return (int)std::clamp<size_t>(k, i + 1, j);
+	}
+
+	// Every range weighs its count of numbers the arch knows, plus one.
+	void plan_balanced() {
+		balance_prefix_.assign(ranges_.size() + 1, 0);
+		for (size_t i = 0; i < ranges_.size(); i++)
+			balance_prefix_[i + 1] = balance_prefix_[i] + ranges_[i].weight + 1;
+	}
+
 	void emit_tree(size_t i, size_t j, unsigned t) {
-		const unsigned level = std::min<unsigned>(t, (unsigned)levels_.size() - 1);
-		const int c = levels_[level].choice[i][j];
+		const int c = split_of(i, j, t);
 		if (c == LEAF)
 			return emit_leaf(decisions_[ranges_[i].decision]);
 		const int right = a_.label();
@@ -317,7 +356,11 @@ private:
 
 	void arch_block(const ArchPolicy &ap) {
 		build_ranges(ap);
-		plan();
+		balance_prefix_.clear();
+		if (ranges_.size() > MAX_OPTIMAL_RANGES)
+			plan_balanced();
+		else
+			plan();
 		emit_tree(0, ranges_.size() - 1, 0);
 	}
 
@@ -428,7 +471,7 @@ private:
 
 Filter compile(const Policy &p, const CompileOptions &opt) {
 	if (p.arches.empty())
-		throw Error("the policy names no arch");
+		throw Error((p.source.empty() ? "scplc" : p.source) + ": error: the policy names no arch");
 	return Compiler(p, opt).run();
 }
 

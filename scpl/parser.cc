@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "scpl/parser.h"
 
+#include <sys/stat.h>
+
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -11,6 +15,11 @@
 
 namespace scpl {
 namespace {
+
+// Limits that keep every input bounded: real policies stay far below them.
+constexpr unsigned MAX_NESTING = 100;        // parentheses in a condition or constant
+constexpr unsigned MAX_INCLUDE_DEPTH = 32;   // files including files
+constexpr off_t MAX_POLICY_BYTES = 64 << 20; // one policy file
 
 struct Token {
 	enum Kind { IDENT, NUMBER, STRING, SETREF, PUNCT, END } kind;
@@ -26,6 +35,28 @@ struct Token {
 std::string did_you_mean(const std::string &word, const std::vector<std::string> &cands) {
 	std::string s = suggest(word, cands);
 	return s.empty() ? "" : "; did you mean '" + s + "'?";
+}
+
+// The text of a policy file; only regular files are policies (a directory
+// or a FIFO would read as empty or never end).
+std::string read_policy(const std::string &path, const std::string &where) {
+	const std::string what = where == path ? "" : "'" + path + "' ";
+	auto refuse = [&](const std::string &why) { throw Error(where + ": error: " + why); };
+	struct stat st;
+	if (stat(path.c_str(), &st) != 0)
+		refuse("cannot read " + (what.empty() ? "the policy " : what) + "(" + strerror(errno) + ")");
+	if (S_ISDIR(st.st_mode))
+		refuse(what + "is a directory; a policy is a regular file");
+	if (!S_ISREG(st.st_mode))
+		refuse(what + "is not a regular file; a policy is one");
+	if (st.st_size > MAX_POLICY_BYTES)
+		refuse(what + "is larger than " + std::to_string(MAX_POLICY_BYTES >> 20) + " MiB");
+	std::ifstream in(path);
+	if (!in)
+		refuse("cannot read " + (what.empty() ? "the policy" : what));
+	std::stringstream ss;
+	ss << in.rdbuf();
+	return ss.str();
 }
 
 std::vector<Token> lex(const std::string &text, const std::string &file) {
@@ -138,12 +169,15 @@ public:
 	std::map<std::string, uint64_t> consts;
 	std::vector<PendingRule> rules;
 	std::set<std::string> open_files; // include cycle detection
+	unsigned statements = 0;
 
 	void parse(const std::string &text, const std::string &file) {
 		toks = lex(text, file);
 		pos = 0;
-		while (peek().kind != Token::END)
+		while (peek().kind != Token::END) {
 			statement(file);
+			statements++;
+		}
 	}
 
 	Policy finish();
@@ -151,6 +185,18 @@ public:
 private:
 	std::vector<Token> toks;
 	size_t pos = 0;
+	unsigned nesting = 0; // open parentheses around the current token
+
+	// Entering a parenthesis: recursion stays within MAX_NESTING.
+	struct Nested {
+		Parser &p;
+		Nested(Parser &parser, const SrcLoc &at) : p(parser) {
+			if (++p.nesting > MAX_NESTING)
+				fail(at, "parentheses nest deeper than " + std::to_string(MAX_NESTING) +
+						 " levels");
+		}
+		~Nested() { p.nesting--; }
+	};
 
 	const Token &peek(size_t ahead = 0) const {
 		return toks[std::min(pos + ahead, toks.size() - 1)];
@@ -181,6 +227,7 @@ private:
 	CondP cond_and();
 	CondP cond_unary();
 	CondP comparison(bool parenthesised_mask);
+	bool masked_comparison_ahead();
 	uint64_t value();
 	uint64_t atom();
 	void include(const Token &path, const std::string &from);
@@ -215,6 +262,9 @@ std::optional<uint32_t> Parser::try_action() {
 	} else {
 		fail(arg.loc, "expected a number in " + t.text + "(...)");
 	}
+	if (t.text == "errno" && data > MAX_ERRNO)
+		fail(arg.loc, "errno value " + std::to_string(data) + " is above " +
+				      std::to_string(MAX_ERRNO) + ", the largest the kernel returns");
 	if (data > ret::DATA)
 		fail(arg.loc, t.text + " value " + std::to_string(data) + " does not fit in 16 bits");
 	expect(")");
@@ -308,15 +358,13 @@ void Parser::include(const Token &path, const std::string &from) {
 		full = from.substr(0, slash + 1) + full;
 	if (open_files.count(full))
 		fail(path.loc, "'" + path.text + "' includes itself");
-	std::ifstream in(full);
-	if (!in)
-		fail(path.loc, "cannot read '" + full + "'");
-	std::stringstream ss;
-	ss << in.rdbuf();
+	if (open_files.size() > MAX_INCLUDE_DEPTH)
+		fail(path.loc, "includes nest deeper than " + std::to_string(MAX_INCLUDE_DEPTH) + " files");
+	const std::string text = read_policy(full, path.loc.str());
 	auto saved_toks = std::move(toks);
 	size_t saved_pos = pos;
 	open_files.insert(full);
-	parse(ss.str(), full);
+	parse(text, full);
 	open_files.erase(full);
 	toks = std::move(saved_toks);
 	pos = saved_pos;
@@ -357,35 +405,52 @@ std::vector<Item> Parser::items() {
 }
 
 CondP Parser::cond_or() {
-	CondP c = cond_and();
+	std::vector<CondP> terms = {cond_and()};
 	while (accept("||"))
-		c = Cond::either(c, cond_and());
-	return c;
+		terms.push_back(cond_and());
+	return Cond::any(std::move(terms));
 }
 
 CondP Parser::cond_and() {
-	CondP c = cond_unary();
+	std::vector<CondP> terms = {cond_unary()};
 	while (accept("&&"))
-		c = Cond::both(c, cond_unary());
-	return c;
+		terms.push_back(cond_unary());
+	return Cond::all(std::move(terms));
 }
 
 CondP Parser::cond_unary() {
-	SrcLoc loc = peek().loc;
-	if (accept("!"))
-		return Cond::negate(cond_unary());
+	// a run of '!' is read in a loop: only its parity matters
+	bool negated = false;
+	while (accept("!"))
+		negated = !negated;
+	CondP c;
 	if (peek().kind == Token::PUNCT && peek().text == "(") {
-		// "(argN & MASK) op V" is a masked comparison, not a group
-		if (peek(1).kind == Token::IDENT && peek(2).kind == Token::PUNCT && peek(2).text == "&") {
+		Nested in(*this, peek().loc);
+		if (masked_comparison_ahead()) {
 			pos++;
-			return comparison(true);
+			c = comparison(true);
+		} else {
+			pos++;
+			c = cond_or();
+			expect(")");
 		}
-		pos++;
-		CondP c = cond_or();
-		expect(")");
-		return c;
+	} else {
+		c = comparison(false);
 	}
-	return comparison(false);
+	return negated ? Cond::negate(c) : c;
+}
+
+// "(argN & MASK) op V" is a masked comparison; "(argN & MASK op V ...)" is
+// a group: look past the mask to tell them apart.
+bool Parser::masked_comparison_ahead() {
+	if (peek(1).kind != Token::IDENT || peek(2).kind != Token::PUNCT || peek(2).text != "&")
+		return false;
+	const size_t start = pos;
+	pos += 3;
+	value();
+	const bool closed = peek().kind == Token::PUNCT && peek().text == ")";
+	pos = start;
+	return closed;
 }
 
 CondP Parser::comparison(bool parenthesised_mask) {
@@ -415,12 +480,12 @@ CondP Parser::comparison(bool parenthesised_mask) {
 	if (is_word("in")) {
 		pos++;
 		expect("{");
-		CondP set;
+		std::vector<CondP> eqs;
 		do {
-			CondP eq = located(Cond::cmp(arg, CmpOp::EQ, value() & mask, mask));
-			set = set ? Cond::either(set, eq) : eq;
+			eqs.push_back(located(Cond::cmp(arg, CmpOp::EQ, value() & mask, mask)));
 		} while (accept(","));
 		expect("}");
+		CondP set = Cond::any(std::move(eqs));
 		return negated ? Cond::negate(set) : set;
 	}
 	static const std::pair<const char *, CmpOp> ops[] = {
@@ -451,7 +516,9 @@ uint64_t Parser::atom() {
 			fail(t.loc, "expected a number after '-'");
 		return 0 - t.number; // two's complement, as the 64-bit register holds it
 	}
-	if (accept("(")) {
+	if (peek().kind == Token::PUNCT && peek().text == "(") {
+		Nested in(*this, peek().loc);
+		pos++;
 		uint64_t v = value();
 		expect(")");
 		return v;
@@ -488,12 +555,17 @@ Policy Parser::finish() {
 	for (ArchPolicy &ap : policy.arches) {
 		for (const PendingRule &pr : rules) {
 			Rule r{pr.action, pr.cond, pr.loc};
-			// Expand sets depth first; a set may name other sets.
+			// Expand sets depth first; a set may name other sets. A set
+			// seen before in this rule adds nothing new (and sets of sets
+			// would otherwise grow exponentially).
 			std::vector<Item> work(pr.items.rbegin(), pr.items.rend());
+			std::set<std::string> expanded;
 			while (!work.empty()) {
 				Item it = work.back();
 				work.pop_back();
 				if (it.kind == Item::SET) {
+					if (!expanded.insert(it.name).second)
+						continue;
 					const auto &list = sets.at(it.name);
 					work.insert(work.end(), list.rbegin(), list.rend());
 					continue;
@@ -502,9 +574,8 @@ Policy Parser::finish() {
 				std::string shown = it.name;
 				if (it.kind == Item::NAME) {
 					if (syscall_number(*ap.arch, it.name, &nr) != Lookup::FOUND) {
-						policy.warnings.push_back(it.loc.str() + ": warning: '" + it.name +
-									  "' does not exist on " + ap.arch->name +
-									  ", no rule there");
+						policy.warn(it.loc.str(), "'" + it.name + "' does not exist on " +
+										   ap.arch->name + ", no rule there");
 						continue;
 					}
 				} else {
@@ -524,18 +595,17 @@ Policy Parser::finish() {
 
 Policy parse_string(const std::string &text, const std::string &name) {
 	Parser p;
+	p.policy.source = name;
 	p.open_files.insert(name);
 	p.parse(text, name);
+	// An empty file is more likely a mistake than a wish to kill everything.
+	if (p.statements == 0)
+		throw Error(name + ": error: the policy is empty; write at least 'default ACTION'");
 	return p.finish();
 }
 
 Policy parse_file(const std::string &path) {
-	std::ifstream in(path);
-	if (!in)
-		throw Error(path + ": error: cannot read the policy");
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return parse_string(ss.str(), path);
+	return parse_string(read_policy(path, path), path);
 }
 
 } // namespace scpl

@@ -42,8 +42,8 @@ struct Source {
 				throw Error("--arch is for OCI profiles; SCPL names its arches with 'arch'");
 			p = parse_file(policy);
 		}
-		for (const std::string &w : p.warnings)
-			std::cerr << w << "\n";
+		for (const Warning &w : p.warnings)
+			std::cerr << w.str() << "\n";
 		return p;
 	}
 };

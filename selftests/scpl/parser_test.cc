@@ -116,7 +116,7 @@ TEST(ScplParser, ConflictsAndShadowsAreReported) {
 		  "t.scpl:3:1: error: rule 'allow' for 'read' is shadowed by 'allow' at t.scpl:1:1");
 	Policy dup = parse_string("allow read\nallow read\n", "t.scpl");
 	ASSERT_EQ(dup.warnings.size(), 1u);
-	EXPECT_EQ(dup.warnings[0], "t.scpl:2:1: warning: 'read' already has this rule at t.scpl:1:1");
+	EXPECT_EQ(dup.warnings[0].str(), "t.scpl:2:1: warning: 'read' already has this rule at t.scpl:1:1");
 }
 
 TEST(ScplParser, IncludesResolveRelativeAndRejectCycles) {
@@ -155,12 +155,12 @@ TEST(ScplOci, ImportFollowsIncludesExcludesAndWarnsOnUnknownNames) {
 	EXPECT_EQ(policy_action(p, data(56, 0x11)), ret::ALLOW);
 	EXPECT_EQ(policy_action(p, data(41, 40)), ret::ERRNO | 1);               // socket(AF_VSOCK)
 	int unknown = 0;
-	for (const std::string &w : p.warnings)
-		unknown += w.find("is unknown to this libseccomp") != std::string::npos;
+	for (const Warning &w : p.warnings)
+		unknown += w.what.find("is unknown to this libseccomp") != std::string::npos;
 	EXPECT_GE(unknown, 8);
 	bool mseal = false;
-	for (const std::string &w : p.warnings)
-		mseal |= w.find("syscall 'mseal' is unknown") != std::string::npos;
+	for (const Warning &w : p.warnings)
+		mseal |= w.what.find("syscall 'mseal' is unknown") != std::string::npos;
 	EXPECT_TRUE(mseal);
 
 	OciOptions admin;
