@@ -11,6 +11,13 @@ BINS += $(BIN)/scplc $(BIN)/scpl-exec $(LIBSCPL)
 CHECKS += check-scpl
 BENCHES += bench-scpl
 
+# Argument constants from the installed UAPI headers (see the script).
+SCPL_UAPI_INC := $(BUILD)/gen/scpl/uapi_constants.inc
+$(SCPL_UAPI_INC): scpl/gen-uapi-constants.sh
+	@mkdir -p $(dir $@)
+	scpl/gen-uapi-constants.sh $(CXX) $@
+$(OBJ)/scpl/tables.o: $(SCPL_UAPI_INC)
+
 $(LIBSCPL): $(SCPL_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/cbpf_semantics.h"
+#include "scpl/meaning.h"
 #include "scpl/tables.h"
 
 namespace scpl {
@@ -171,7 +172,15 @@ private:
 	const Policy &p_;
 	const CompileOptions &opt_;
 	Assembler a_;
-	std::vector<RuleList> decisions_;
+	// What a range does: its rules, and the action when none holds.
+	struct Decision {
+		RuleList rules;
+		uint32_t fallback;
+		bool operator==(const Decision &o) const {
+			return rules == o.rules && fallback == o.fallback;
+		}
+	};
+	std::vector<Decision> decisions_;
 	std::vector<Range> ranges_;
 	static constexpr int LEAF = -1, HOLE = -2;
 	// Above this many ranges the O(n^3) optimal tree would take too long;
@@ -179,12 +188,35 @@ private:
 	static constexpr size_t MAX_OPTIMAL_RANGES = 400;
 	std::vector<uint64_t> balance_prefix_; // the balanced tree's weights
 
-	int decision_of(const RuleList &rules) {
+	int decision_of(const Decision &d) {
 		for (size_t i = 0; i < decisions_.size(); i++)
-			if (decisions_[i] == rules)
+			if (decisions_[i] == d)
 				return (int)i;
-		decisions_.push_back(rules);
+		decisions_.push_back(d);
 		return (int)decisions_.size() - 1;
+	}
+
+	bool x32_checked(const ArchPolicy &ap) const {
+		return ap.arch->has_x32 && opt_.mutation != Mutation::NO_X32_CHECK;
+	}
+
+	// Numbers lo..hi that no rule names: the default, the x32 area apart.
+	void add_gap(const ArchPolicy &ap, uint64_t lo, uint64_t hi) {
+		const int dflt = decision_of({{}, p_.default_action});
+		if (!x32_checked(ap) || hi < X32_SYSCALL_BIT) {
+			if (lo <= hi)
+				add_range((uint32_t)lo, (uint32_t)hi, dflt);
+			return;
+		}
+		const int x32 = decision_of({{}, p_.x32_action});
+		if (lo < X32_SYSCALL_BIT)
+			add_range((uint32_t)lo, X32_SYSCALL_BIT - 1, dflt);
+		const uint64_t x32_lo = std::max<uint64_t>(lo, X32_SYSCALL_BIT);
+		const uint64_t x32_hi = std::min<uint64_t>(hi, NR_SKIPPED - 1);
+		if (x32_lo <= x32_hi)
+			add_range((uint32_t)x32_lo, (uint32_t)x32_hi, x32);
+		if (hi == NR_SKIPPED)
+			add_range(NR_SKIPPED, NR_SKIPPED, dflt);
 	}
 
 	void add_range(uint32_t lo, uint32_t hi, int d) {
@@ -197,33 +229,24 @@ private:
 	void build_ranges(const ArchPolicy &ap) {
 		decisions_.clear();
 		ranges_.clear();
-		const int dflt = decision_of({});
-		const bool x32 = ap.arch->has_x32 && opt_.mutation != Mutation::NO_X32_CHECK;
-		const int x32_dec = decision_of({Rule{p_.x32_action, nullptr, {}}});
 		uint64_t next = 0; // first number not yet covered
 		for (const auto &kv : ap.rules) {
 			if (kv.first > next)
-				add_range((uint32_t)next, kv.first - 1, dflt);
-			add_range(kv.first, kv.first, decision_of(kv.second));
+				add_gap(ap, next, kv.first - 1);
+			const uint32_t fallback =
+				x32_checked(ap) ? fallback_action(p_, ap, kv.first) : p_.default_action;
+			add_range(kv.first, kv.first, decision_of({kv.second, fallback}));
 			next = (uint64_t)kv.first + 1;
 		}
-		// Past the last rule: the default, but x32 numbers apart.
-		const uint64_t x32_lo = x32 ? std::max<uint64_t>(next, X32_SYSCALL_BIT) : 0;
-		if (x32 && next < NR_SKIPPED) {
-			if (next < x32_lo)
-				add_range((uint32_t)next, (uint32_t)x32_lo - 1, dflt);
-			add_range((uint32_t)x32_lo, NR_SKIPPED - 1, x32_dec);
-			next = NR_SKIPPED;
-		}
 		if (next <= 0xffffffffull)
-			add_range((uint32_t)next, 0xffffffffu, dflt);
+			add_gap(ap, next, 0xffffffffull);
 
 		// Weights: numbers the arch's table knows, plus hot syscalls.
 		const uint64_t window = max_syscall(*ap.arch);
 		for (Range &r : ranges_) {
 			if (r.lo <= window)
 				r.weight = std::min<uint64_t>(r.hi, window) - r.lo + 1;
-			const RuleList &d = decisions_[r.decision];
+			const RuleList &d = decisions_[r.decision].rules;
 			r.leaf_cost = d.empty() || (d.size() == 1 && !d[0].cond) ? 1 : 2 + 4 * d.size();
 		}
 		// Instructions before the tree: ld arch, jeq arch, ld nr. Earlier
@@ -365,7 +388,7 @@ private:
 	}
 
 	// The rules of one syscall: conditions in order, one return per action.
-	void emit_leaf(const RuleList &rules) {
+	void emit_leaf(const Decision &d) {
 		std::vector<std::pair<uint32_t, int>> exits;
 		auto exit_for = [&](uint32_t action) {
 			for (auto &e : exits)
@@ -374,8 +397,8 @@ private:
 			exits.push_back({action, a_.label()});
 			return exits.back().second;
 		};
-		uint32_t otherwise = p_.default_action; // when no condition holds
-		for (const Rule &r : rules) {
+		uint32_t otherwise = d.fallback; // when no condition holds
+		for (const Rule &r : d.rules) {
 			if (!r.cond) {
 				otherwise = r.action;
 				break;

@@ -120,13 +120,13 @@ std::vector<Token> lex(const std::string &text, const std::string &file) {
 			t.text = text.substr(i + 1, j - i - 1);
 			advance(j + 1 - start);
 		} else {
-			static const char *two[] = {"==", "!=", "<=", ">=", "&&", "||"};
+			static const char *two[] = {"==", "!=", "<=", ">=", "&&", "||", "<<", ">>"};
 			t.kind = Token::PUNCT;
 			t.text = std::string(1, c);
 			for (const char *p : two)
 				if (text.compare(i, 2, p) == 0)
 					t.text = p;
-			if (std::string("=!<>&|(){},-").find(c) == std::string::npos)
+			if (std::string("=!<>&|(){},-~").find(c) == std::string::npos)
 				fail(t.loc, std::string("unexpected character '") + c + "'");
 			advance(t.text.size());
 		}
@@ -140,7 +140,7 @@ const std::map<std::string, uint32_t> &plain_actions() {
 	static const std::map<std::string, uint32_t> m = {
 		{"allow", ret::ALLOW}, {"log", ret::LOG}, {"kill", ret::KILL_PROCESS},
 		{"kill-process", ret::KILL_PROCESS}, {"kill-thread", ret::KILL_THREAD},
-		{"trap", ret::TRAP}, {"user-notif", ret::USER_NOTIF},
+		{"user-notif", ret::USER_NOTIF},
 	};
 	return m;
 }
@@ -170,6 +170,7 @@ public:
 	std::vector<PendingRule> rules;
 	std::set<std::string> open_files; // include cycle detection
 	unsigned statements = 0;
+	bool allow_shadowed = false;
 
 	void parse(const std::string &text, const std::string &file) {
 		toks = lex(text, file);
@@ -229,6 +230,8 @@ private:
 	CondP comparison(bool parenthesised_mask);
 	bool masked_comparison_ahead();
 	uint64_t value();
+	uint64_t shifted();
+	uint64_t unary();
 	uint64_t atom();
 	void include(const Token &path, const std::string &from);
 };
@@ -242,9 +245,12 @@ std::optional<uint32_t> Parser::try_action() {
 		pos++;
 		return it->second;
 	}
-	if (t.text != "errno" && t.text != "trace")
+	if (t.text != "errno" && t.text != "trace" && t.text != "trap")
 		return std::nullopt;
 	pos++;
+	// trap's data is optional: SECCOMP_RET_TRAP | 0
+	if (t.text == "trap" && !(peek().kind == Token::PUNCT && peek().text == "("))
+		return ret::TRAP;
 	expect("(");
 	const Token &arg = next();
 	uint64_t data;
@@ -268,13 +274,14 @@ std::optional<uint32_t> Parser::try_action() {
 	if (data > ret::DATA)
 		fail(arg.loc, t.text + " value " + std::to_string(data) + " does not fit in 16 bits");
 	expect(")");
-	return (t.text == "errno" ? ret::ERRNO : ret::TRACE) | (uint32_t)data;
+	const uint32_t base = t.text == "errno" ? ret::ERRNO : t.text == "trace" ? ret::TRACE : ret::TRAP;
+	return base | (uint32_t)data;
 }
 
 uint32_t Parser::action() {
 	if (auto a = try_action())
 		return *a;
-	std::vector<std::string> names = {"errno", "trace"};
+	std::vector<std::string> names = {"errno", "trace", "trap"};
 	for (const auto &kv : plain_actions())
 		names.push_back(kv.first);
 	fail(peek().loc, "expected an action" + found() + did_you_mean(peek().text, names));
@@ -344,7 +351,7 @@ void Parser::statement(const std::string &file) {
 		rules.push_back(r);
 	} else {
 		std::vector<std::string> names = {"arch", "default", "badarch", "x32", "set",
-						  "const", "include", "errno", "trace"};
+						  "const", "include", "errno", "trace", "trap"};
 		for (const auto &kv : plain_actions())
 			names.push_back(kv.first);
 		fail(t.loc, "unknown statement '" + t.text + "'" + did_you_mean(t.text, names));
@@ -375,8 +382,11 @@ std::vector<Item> Parser::items() {
 	do {
 		if (peek().kind == Token::PUNCT && peek().text == "}")
 			break; // trailing comma
+		const bool minus = accept("-"); // -1: a tracer's skipped syscall
 		const Token &t = next();
 		Item it{Item::NAME, t.text, 0, t.loc};
+		if (minus && t.kind != Token::NUMBER)
+			fail(t.loc, "expected a number after '-'");
 		if (t.kind == Token::SETREF) {
 			if (!sets.count(t.text)) {
 				std::vector<std::string> names;
@@ -386,10 +396,11 @@ std::vector<Item> Parser::items() {
 			}
 			it.kind = Item::SET;
 		} else if (t.kind == Token::NUMBER) {
-			if (t.number > 0xffffffffull)
-				fail(t.loc, "syscall number " + t.text + " does not fit in 32 bits");
+			if (t.number > (minus ? 0x80000000ull : 0xffffffffull))
+				fail(t.loc, "syscall number " + std::string(minus ? "-" : "") + t.text +
+						    " does not fit in 32 bits");
 			it.kind = Item::NUMBER;
-			it.nr = (uint32_t)t.number;
+			it.nr = minus ? (uint32_t)(0 - t.number) : (uint32_t)t.number;
 		} else if (t.kind == Token::IDENT) {
 			uint32_t nr;
 			if (syscall_number(host_arch(), t.text, &nr) == Lookup::UNKNOWN)
@@ -502,20 +513,42 @@ CondP Parser::comparison(bool parenthesised_mask) {
 	fail(peek().loc, "expected a comparison (==, !=, <, <=, >, >=, in)" + found());
 }
 
+// Constant expressions, unsigned 64-bit: V | V, V << N, V >> N, ~V, -V.
 uint64_t Parser::value() {
-	uint64_t v = atom();
+	uint64_t v = shifted();
 	while (accept("|"))
-		v |= atom();
+		v |= shifted();
+	return v;
+}
+
+uint64_t Parser::shifted() {
+	uint64_t v = unary();
+	for (;;) {
+		const bool left = peek().kind == Token::PUNCT && peek().text == "<<";
+		if (!left && !(peek().kind == Token::PUNCT && peek().text == ">>"))
+			return v;
+		pos++;
+		const SrcLoc at = peek().loc;
+		const uint64_t n = unary();
+		if (n > 63)
+			fail(at, "shift by " + std::to_string(n) + " is out of range (0..63)");
+		v = left ? v << n : v >> n;
+	}
+}
+
+// Prefix operators are read in a loop (a long run of them is no recursion)
+// and applied innermost first.
+uint64_t Parser::unary() {
+	std::vector<char> ops;
+	while (peek().kind == Token::PUNCT && (peek().text == "~" || peek().text == "-"))
+		ops.push_back(next().text[0]);
+	uint64_t v = atom();
+	for (size_t i = ops.size(); i-- > 0;)
+		v = ops[i] == '~' ? ~v : 0 - v; // two's complement, as the 64-bit register holds it
 	return v;
 }
 
 uint64_t Parser::atom() {
-	if (accept("-")) {
-		const Token &t = next();
-		if (t.kind != Token::NUMBER)
-			fail(t.loc, "expected a number after '-'");
-		return 0 - t.number; // two's complement, as the 64-bit register holds it
-	}
 	if (peek().kind == Token::PUNCT && peek().text == "(") {
 		Nested in(*this, peek().loc);
 		pos++;
@@ -580,11 +613,8 @@ Policy Parser::finish() {
 					}
 				} else {
 					shown = std::to_string(nr);
-					if (ap.arch->has_x32 && nr >= X32_SYSCALL_BIT)
-						fail(it.loc, "syscall number " + shown + " is in the x32 range "
-							     "(bit 30): say what x32 syscalls get with 'x32 ACTION'");
 				}
-				add_rule(policy, ap, nr, shown, r, true);
+				add_rule(policy, ap, nr, shown, r, !allow_shadowed);
 			}
 		}
 	}
@@ -593,8 +623,9 @@ Policy Parser::finish() {
 
 } // namespace
 
-Policy parse_string(const std::string &text, const std::string &name) {
+Policy parse_string(const std::string &text, const std::string &name, const ParseOptions &opt) {
 	Parser p;
+	p.allow_shadowed = opt.allow_shadowed;
 	p.policy.source = name;
 	p.open_files.insert(name);
 	p.parse(text, name);
@@ -604,8 +635,8 @@ Policy parse_string(const std::string &text, const std::string &name) {
 	return p.finish();
 }
 
-Policy parse_file(const std::string &path) {
-	return parse_string(read_policy(path, path), path);
+Policy parse_file(const std::string &path, const ParseOptions &opt) {
+	return parse_string(read_policy(path, path), path, opt);
 }
 
 } // namespace scpl

@@ -14,7 +14,7 @@ std::string action_name(uint32_t a) {
 	switch (a & ~ret::DATA) {
 	case ret::KILL_PROCESS: return "kill-process";
 	case ret::KILL_THREAD: return "kill-thread";
-	case ret::TRAP: return "trap";
+	case ret::TRAP: return data ? "trap(" + std::to_string(data) + ")" : "trap";
 	case ret::ERRNO: return "errno(" + errno_name((int)data) + ")";
 	case ret::USER_NOTIF: return "user-notif";
 	case ret::TRACE: return "trace(" + std::to_string(data) + ")";

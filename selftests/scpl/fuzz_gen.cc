@@ -80,7 +80,7 @@ private:
 
 	std::string action() {
 		static const char *const plain[] = {"allow", "log", "kill", "kill-process", "kill-thread",
-						    "trap", "user-notif"};
+						    "trap", "trap(5)", "user-notif"};
 		static const char *const errnos[] = {"EPERM", "EACCES", "ENOSYS", "1", "38", "4095"};
 		switch (below(4)) {
 		case 0: return std::string("errno(") + (chance(20) ? "4096" : pick(errnos)) + ")";
@@ -98,7 +98,8 @@ private:
 		if (sets_ && chance(5))
 			return "@s" + std::to_string(below(sets_));
 		if (chance(6))
-			return std::to_string(chance(4) ? rng_() % 0x100000000ull : below(500));
+			return chance(4) ? std::to_string(rng_() % 0x100000000ull)
+			       : chance(4) ? "-" + std::to_string(1 + below(3)) : std::to_string(below(500));
 		return pick(names);
 	}
 
@@ -126,8 +127,13 @@ private:
 	std::string value(unsigned depth) {
 		static const char *const named[] = {"AF_INET", "O_RDONLY", "O_ACCMODE", "CLONE_NEWUSER",
 						    "PROT_EXEC", "MAP_FIXED", "FUTEX_WAIT"};
+		static const char *const shifts[] = {" << ", " >> "};
 		if (depth && chance(4))
 			return "(" + value(depth - 1) + " | " + value(depth - 1) + ")";
+		if (depth && chance(6)) // mostly in range, sometimes not
+			return "(" + value(depth - 1) + pick(shifts) + std::to_string(below(66)) + ")";
+		if (depth && chance(6))
+			return "~" + value(depth - 1);
 		if (consts_ && chance(5))
 			return "C" + std::to_string(below(consts_));
 		if (chance(4))
