@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/cbpf_semantics.h"
+#include "scpl/meaning.h"
 #include "scpl/tables.h"
 
 namespace scpl {
@@ -48,16 +49,17 @@ class Assembler {
 public:
 	static constexpr int NEXT = -1;
 
+	// where: the policy's file, to prefix the "too big" error with
+	explicit Assembler(std::string where) : where_(std::move(where)) {}
+
 	int label() {
 		label_item_.push_back(-1);
 		return (int)label_item_.size() - 1;
 	}
 	void bind(int l) { label_item_[l] = (int)items_.size(); }
-	void stmt(uint16_t code, uint32_t k) { items_.push_back({{code, 0, 0, k}, NEXT, NEXT, false}); }
-	void jump(uint16_t code, uint32_t k, int t, int f) {
-		items_.push_back({{code, 0, 0, k}, t, f, false});
-	}
-	void ja(int l) { items_.push_back({{bpf::JMP | bpf::JA, 0, 0, 0}, l, l, true}); }
+	void stmt(uint16_t code, uint32_t k) { add({{code, 0, 0, k}, NEXT, NEXT, false}); }
+	void jump(uint16_t code, uint32_t k, int t, int f) { add({{code, 0, 0, k}, t, f, false}); }
+	void ja(int l) { add({{bpf::JMP | bpf::JA, 0, 0, 0}, l, l, true}); }
 	void ret(uint32_t action) { stmt(RET_K, action); }
 
 	Filter finish() const {
@@ -111,8 +113,7 @@ public:
 					       target(i, it.f) - (uint32_t)out.size() - 1});
 		}
 		if (out.size() > cbpf::MAXINSNS)
-			throw Error("the filter needs " + std::to_string(out.size()) +
-				    " instructions, more than the kernel's 4096");
+			too_big(std::to_string(out.size()));
 		return out;
 	}
 
@@ -122,7 +123,21 @@ private:
 		int t, f;
 		bool is_ja;
 	};
+	std::string where_;
 	std::vector<Item> items_;
+
+	// Each item is at least one instruction: stop as soon as they cannot fit
+	// (huge inputs end here, not after building a huge program).
+	void add(const Item &it) {
+		if (items_.size() == cbpf::MAXINSNS)
+			throw Error(where_ + ": error: the filter would exceed the kernel's " +
+				    std::to_string(cbpf::MAXINSNS) + " instructions");
+		items_.push_back(it);
+	}
+	[[noreturn]] void too_big(const std::string &needed) const {
+		throw Error(where_ + ": error: the filter needs " + needed +
+			    " instructions, more than the kernel's " + std::to_string(cbpf::MAXINSNS));
+	}
 	std::vector<int> label_item_;
 };
 
@@ -137,7 +152,8 @@ struct Range {
 
 class Compiler {
 public:
-	Compiler(const Policy &p, const CompileOptions &o) : p_(p), opt_(o) {}
+	Compiler(const Policy &p, const CompileOptions &o)
+		: p_(p), opt_(o), a_(p.source.empty() ? "scplc" : p.source) {}
 
 	Filter run() {
 		a_.stmt(LD_ABS, OFF_ARCH);
@@ -156,16 +172,51 @@ private:
 	const Policy &p_;
 	const CompileOptions &opt_;
 	Assembler a_;
-	std::vector<RuleList> decisions_;
+	// What a range does: its rules, and the action when none holds.
+	struct Decision {
+		RuleList rules;
+		uint32_t fallback;
+		bool operator==(const Decision &o) const {
+			return rules == o.rules && fallback == o.fallback;
+		}
+	};
+	std::vector<Decision> decisions_;
 	std::vector<Range> ranges_;
 	static constexpr int LEAF = -1, HOLE = -2;
+	// Above this many ranges the O(n^3) optimal tree would take too long;
+	// a weight-balanced tree is built instead (such filters rarely fit).
+	static constexpr size_t MAX_OPTIMAL_RANGES = 400;
+	std::vector<uint64_t> balance_prefix_; // the balanced tree's weights
 
-	int decision_of(const RuleList &rules) {
+	int decision_of(const Decision &d) {
 		for (size_t i = 0; i < decisions_.size(); i++)
-			if (decisions_[i] == rules)
+			if (decisions_[i] == d)
 				return (int)i;
-		decisions_.push_back(rules);
+		decisions_.push_back(d);
 		return (int)decisions_.size() - 1;
+	}
+
+	bool x32_checked(const ArchPolicy &ap) const {
+		return ap.arch->has_x32 && opt_.mutation != Mutation::NO_X32_CHECK;
+	}
+
+	// Numbers lo..hi that no rule names: the default, the x32 area apart.
+	void add_gap(const ArchPolicy &ap, uint64_t lo, uint64_t hi) {
+		const int dflt = decision_of({{}, p_.default_action});
+		if (!x32_checked(ap) || hi < X32_SYSCALL_BIT) {
+			if (lo <= hi)
+				add_range((uint32_t)lo, (uint32_t)hi, dflt);
+			return;
+		}
+		const int x32 = decision_of({{}, p_.x32_action});
+		if (lo < X32_SYSCALL_BIT)
+			add_range((uint32_t)lo, X32_SYSCALL_BIT - 1, dflt);
+		const uint64_t x32_lo = std::max<uint64_t>(lo, X32_SYSCALL_BIT);
+		const uint64_t x32_hi = std::min<uint64_t>(hi, NR_SKIPPED - 1);
+		if (x32_lo <= x32_hi)
+			add_range((uint32_t)x32_lo, (uint32_t)x32_hi, x32);
+		if (hi == NR_SKIPPED)
+			add_range(NR_SKIPPED, NR_SKIPPED, dflt);
 	}
 
 	void add_range(uint32_t lo, uint32_t hi, int d) {
@@ -178,33 +229,24 @@ private:
 	void build_ranges(const ArchPolicy &ap) {
 		decisions_.clear();
 		ranges_.clear();
-		const int dflt = decision_of({});
-		const bool x32 = ap.arch->has_x32 && opt_.mutation != Mutation::NO_X32_CHECK;
-		const int x32_dec = decision_of({Rule{p_.x32_action, nullptr, {}}});
 		uint64_t next = 0; // first number not yet covered
 		for (const auto &kv : ap.rules) {
 			if (kv.first > next)
-				add_range((uint32_t)next, kv.first - 1, dflt);
-			add_range(kv.first, kv.first, decision_of(kv.second));
+				add_gap(ap, next, kv.first - 1);
+			const uint32_t fallback =
+				x32_checked(ap) ? fallback_action(p_, ap, kv.first) : p_.default_action;
+			add_range(kv.first, kv.first, decision_of({kv.second, fallback}));
 			next = (uint64_t)kv.first + 1;
 		}
-		// Past the last rule: the default, but x32 numbers apart.
-		const uint64_t x32_lo = x32 ? std::max<uint64_t>(next, X32_SYSCALL_BIT) : 0;
-		if (x32 && next < NR_SKIPPED) {
-			if (next < x32_lo)
-				add_range((uint32_t)next, (uint32_t)x32_lo - 1, dflt);
-			add_range((uint32_t)x32_lo, NR_SKIPPED - 1, x32_dec);
-			next = NR_SKIPPED;
-		}
 		if (next <= 0xffffffffull)
-			add_range((uint32_t)next, 0xffffffffu, dflt);
+			add_gap(ap, next, 0xffffffffull);
 
 		// Weights: numbers the arch's table knows, plus hot syscalls.
 		const uint64_t window = max_syscall(*ap.arch);
 		for (Range &r : ranges_) {
 			if (r.lo <= window)
 				r.weight = std::min<uint64_t>(r.hi, window) - r.lo + 1;
-			const RuleList &d = decisions_[r.decision];
+			const RuleList &d = decisions_[r.decision].rules;
 			r.leaf_cost = d.empty() || (d.size() == 1 && !d[0].cond) ? 1 : 2 + 4 * d.size();
 		}
 		// Instructions before the tree: ld arch, jeq arch, ld nr. Earlier
@@ -293,9 +335,29 @@ private:
 		return levels_[0].cost[0][n - 1] < INF;
 	}
 
+	// The split of ranges i..j: the first range of the right subtree.
+	int split_of(size_t i, size_t j, unsigned t) const {
+		if (balance_prefix_.empty()) {
+			const unsigned level = std::min<unsigned>(t, (unsigned)levels_.size() - 1);
+			return levels_[level].choice[i][j];
+		}
+		if (i == j)
+			return LEAF;
+		const auto &w = balance_prefix_;
+		const uint64_t half = w[i] + (w[j + 1] - w[i]) / 2;
+		size_t k = std::upper_bound(w.begin() + i + 1, w.begin() + j + 1, half) - w.begin();
+		return (int)std::clamp<size_t>(k, i + 1, j);
+	}
+
+	// Every range weighs its count of numbers the arch knows, plus one.
+	void plan_balanced() {
+		balance_prefix_.assign(ranges_.size() + 1, 0);
+		for (size_t i = 0; i < ranges_.size(); i++)
+			balance_prefix_[i + 1] = balance_prefix_[i] + ranges_[i].weight + 1;
+	}
+
 	void emit_tree(size_t i, size_t j, unsigned t) {
-		const unsigned level = std::min<unsigned>(t, (unsigned)levels_.size() - 1);
-		const int c = levels_[level].choice[i][j];
+		const int c = split_of(i, j, t);
 		if (c == LEAF)
 			return emit_leaf(decisions_[ranges_[i].decision]);
 		const int right = a_.label();
@@ -317,12 +379,16 @@ private:
 
 	void arch_block(const ArchPolicy &ap) {
 		build_ranges(ap);
-		plan();
+		balance_prefix_.clear();
+		if (ranges_.size() > MAX_OPTIMAL_RANGES)
+			plan_balanced();
+		else
+			plan();
 		emit_tree(0, ranges_.size() - 1, 0);
 	}
 
 	// The rules of one syscall: conditions in order, one return per action.
-	void emit_leaf(const RuleList &rules) {
+	void emit_leaf(const Decision &d) {
 		std::vector<std::pair<uint32_t, int>> exits;
 		auto exit_for = [&](uint32_t action) {
 			for (auto &e : exits)
@@ -331,8 +397,8 @@ private:
 			exits.push_back({action, a_.label()});
 			return exits.back().second;
 		};
-		uint32_t otherwise = p_.default_action; // when no condition holds
-		for (const Rule &r : rules) {
+		uint32_t otherwise = d.fallback; // when no condition holds
+		for (const Rule &r : d.rules) {
 			if (!r.cond) {
 				otherwise = r.action;
 				break;
@@ -428,7 +494,7 @@ private:
 
 Filter compile(const Policy &p, const CompileOptions &opt) {
 	if (p.arches.empty())
-		throw Error("the policy names no arch");
+		throw Error((p.source.empty() ? "scplc" : p.source) + ": error: the policy names no arch");
 	return Compiler(p, opt).run();
 }
 

@@ -104,6 +104,13 @@ typename D::template BV<32> rules_meaning(const RuleList &rules, uint32_t dflt,
 	return r;
 }
 
+// What syscall nr gets when none of its rules holds: the x32 action for the
+// x32 area of x86_64, the default elsewhere.
+inline uint32_t fallback_action(const Policy &p, const ArchPolicy &ap, uint32_t nr) {
+	const bool x32 = ap.arch->has_x32 && nr >= X32_SYSCALL_BIT && nr != NR_SKIPPED;
+	return x32 ? p.x32_action : p.default_action;
+}
+
 // The action the policy gives one seccomp_data (a SECCOMP_RET_* value).
 template <typename D>
 typename D::template BV<32> policy_meaning(const Policy &p, const SeccompData<D> &d) {
@@ -112,12 +119,13 @@ typename D::template BV<32> policy_meaning(const Policy &p, const SeccompData<D>
 	for (size_t a = p.arches.size(); a-- > 0;) {
 		const ArchPolicy &ap = p.arches[a];
 		u32 in_arch(p.default_action);
-		for (auto it = ap.rules.rbegin(); it != ap.rules.rend(); ++it)
-			in_arch = select(d.nr == u32(it->first),
-					 rules_meaning<D>(it->second, p.default_action, d), in_arch);
 		if (ap.arch->has_x32)
 			in_arch = select(uge(d.nr, u32(X32_SYSCALL_BIT)) && d.nr != u32(NR_SKIPPED),
 					 u32(p.x32_action), in_arch);
+		for (auto it = ap.rules.rbegin(); it != ap.rules.rend(); ++it)
+			in_arch = select(d.nr == u32(it->first),
+					 rules_meaning<D>(it->second, fallback_action(p, ap, it->first), d),
+					 in_arch);
 		r = select(d.arch == u32(ap.arch->audit_arch), in_arch, r);
 	}
 	return r;

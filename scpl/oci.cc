@@ -49,7 +49,13 @@ std::string running_kernel() {
 uint32_t action_of(const json &entry, const std::string &key, const json &errno_ret,
 		   const std::string &where) {
 	const std::string a = entry.at(key).get<std::string>();
-	const uint32_t data = errno_ret.is_number() ? errno_ret.get<uint32_t>() & ret::DATA : 0;
+	const uint64_t value = errno_ret.is_number() ? errno_ret.get<uint64_t>() : 0;
+	if (a == "SCMP_ACT_ERRNO" && value > MAX_ERRNO)
+		fail(where, "errnoRet " + std::to_string(value) + " is above " +
+				    std::to_string(MAX_ERRNO) + ", the largest the kernel returns");
+	if (value > ret::DATA)
+		fail(where, "errnoRet " + std::to_string(value) + " does not fit in 16 bits");
+	const uint32_t data = (uint32_t)value;
 	if (a == "SCMP_ACT_ALLOW") return ret::ALLOW;
 	if (a == "SCMP_ACT_LOG") return ret::LOG;
 	if (a == "SCMP_ACT_KILL" || a == "SCMP_ACT_KILL_THREAD") return ret::KILL_THREAD;
@@ -130,6 +136,7 @@ Policy import_oci_text(const std::string &text, const std::string &name, const O
 	if (doc.contains("linux") && doc["linux"].contains("seccomp"))
 		doc = doc["linux"]["seccomp"];
 	Policy p;
+	p.source = name;
 	const std::set<std::string> caps(opt.caps.begin(), opt.caps.end());
 	const std::string kernel = opt.kernel.empty() ? running_kernel() : opt.kernel;
 	try {
@@ -175,12 +182,11 @@ Policy import_oci_text(const std::string &text, const std::string &name, const O
 			}
 		}
 		for (const std::string &sc : unknown)
-			p.warnings.push_back(name + ": warning: syscall '" + sc +
-					     "' is unknown to this libseccomp (" +
-					     std::to_string(SCMP_VER_MAJOR) + "." +
-					     std::to_string(SCMP_VER_MINOR) + "." +
-					     std::to_string(SCMP_VER_MICRO) +
-					     "): it gets the default action " + action_name(p.default_action));
+			p.warn(name, "syscall '" + sc + "' is unknown to this libseccomp (" +
+			       std::to_string(SCMP_VER_MAJOR) + "." +
+			       std::to_string(SCMP_VER_MINOR) + "." +
+			       std::to_string(SCMP_VER_MICRO) + "): it gets the default action " +
+			       action_name(p.default_action));
 	} catch (const json::exception &e) {
 		fail(name, std::string("malformed profile: ") + e.what());
 	}

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "scpl/parser.h"
 
+#include <sys/stat.h>
+
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -11,6 +15,11 @@
 
 namespace scpl {
 namespace {
+
+// Limits that keep every input bounded: real policies stay far below them.
+constexpr unsigned MAX_NESTING = 100;        // parentheses in a condition or constant
+constexpr unsigned MAX_INCLUDE_DEPTH = 32;   // files including files
+constexpr off_t MAX_POLICY_BYTES = 64 << 20; // one policy file
 
 struct Token {
 	enum Kind { IDENT, NUMBER, STRING, SETREF, PUNCT, END } kind;
@@ -26,6 +35,28 @@ struct Token {
 std::string did_you_mean(const std::string &word, const std::vector<std::string> &cands) {
 	std::string s = suggest(word, cands);
 	return s.empty() ? "" : "; did you mean '" + s + "'?";
+}
+
+// The text of a policy file; only regular files are policies (a directory
+// or a FIFO would read as empty or never end).
+std::string read_policy(const std::string &path, const std::string &where) {
+	const std::string what = where == path ? "" : "'" + path + "' ";
+	auto refuse = [&](const std::string &why) { throw Error(where + ": error: " + why); };
+	struct stat st;
+	if (stat(path.c_str(), &st) != 0)
+		refuse("cannot read " + (what.empty() ? "the policy " : what) + "(" + strerror(errno) + ")");
+	if (S_ISDIR(st.st_mode))
+		refuse(what + "is a directory; a policy is a regular file");
+	if (!S_ISREG(st.st_mode))
+		refuse(what + "is not a regular file; a policy is one");
+	if (st.st_size > MAX_POLICY_BYTES)
+		refuse(what + "is larger than " + std::to_string(MAX_POLICY_BYTES >> 20) + " MiB");
+	std::ifstream in(path);
+	if (!in)
+		refuse("cannot read " + (what.empty() ? "the policy" : what));
+	std::stringstream ss;
+	ss << in.rdbuf();
+	return ss.str();
 }
 
 std::vector<Token> lex(const std::string &text, const std::string &file) {
@@ -89,13 +120,13 @@ std::vector<Token> lex(const std::string &text, const std::string &file) {
 			t.text = text.substr(i + 1, j - i - 1);
 			advance(j + 1 - start);
 		} else {
-			static const char *two[] = {"==", "!=", "<=", ">=", "&&", "||"};
+			static const char *two[] = {"==", "!=", "<=", ">=", "&&", "||", "<<", ">>"};
 			t.kind = Token::PUNCT;
 			t.text = std::string(1, c);
 			for (const char *p : two)
 				if (text.compare(i, 2, p) == 0)
 					t.text = p;
-			if (std::string("=!<>&|(){},-").find(c) == std::string::npos)
+			if (std::string("=!<>&|(){},-~").find(c) == std::string::npos)
 				fail(t.loc, std::string("unexpected character '") + c + "'");
 			advance(t.text.size());
 		}
@@ -109,7 +140,7 @@ const std::map<std::string, uint32_t> &plain_actions() {
 	static const std::map<std::string, uint32_t> m = {
 		{"allow", ret::ALLOW}, {"log", ret::LOG}, {"kill", ret::KILL_PROCESS},
 		{"kill-process", ret::KILL_PROCESS}, {"kill-thread", ret::KILL_THREAD},
-		{"trap", ret::TRAP}, {"user-notif", ret::USER_NOTIF},
+		{"user-notif", ret::USER_NOTIF},
 	};
 	return m;
 }
@@ -138,12 +169,16 @@ public:
 	std::map<std::string, uint64_t> consts;
 	std::vector<PendingRule> rules;
 	std::set<std::string> open_files; // include cycle detection
+	unsigned statements = 0;
+	bool allow_shadowed = false;
 
 	void parse(const std::string &text, const std::string &file) {
 		toks = lex(text, file);
 		pos = 0;
-		while (peek().kind != Token::END)
+		while (peek().kind != Token::END) {
 			statement(file);
+			statements++;
+		}
 	}
 
 	Policy finish();
@@ -151,6 +186,18 @@ public:
 private:
 	std::vector<Token> toks;
 	size_t pos = 0;
+	unsigned nesting = 0; // open parentheses around the current token
+
+	// Entering a parenthesis: recursion stays within MAX_NESTING.
+	struct Nested {
+		Parser &p;
+		Nested(Parser &parser, const SrcLoc &at) : p(parser) {
+			if (++p.nesting > MAX_NESTING)
+				fail(at, "parentheses nest deeper than " + std::to_string(MAX_NESTING) +
+						 " levels");
+		}
+		~Nested() { p.nesting--; }
+	};
 
 	const Token &peek(size_t ahead = 0) const {
 		return toks[std::min(pos + ahead, toks.size() - 1)];
@@ -181,7 +228,10 @@ private:
 	CondP cond_and();
 	CondP cond_unary();
 	CondP comparison(bool parenthesised_mask);
+	bool masked_comparison_ahead();
 	uint64_t value();
+	uint64_t shifted();
+	uint64_t unary();
 	uint64_t atom();
 	void include(const Token &path, const std::string &from);
 };
@@ -195,9 +245,12 @@ std::optional<uint32_t> Parser::try_action() {
 		pos++;
 		return it->second;
 	}
-	if (t.text != "errno" && t.text != "trace")
+	if (t.text != "errno" && t.text != "trace" && t.text != "trap")
 		return std::nullopt;
 	pos++;
+	// trap's data is optional: SECCOMP_RET_TRAP | 0
+	if (t.text == "trap" && !(peek().kind == Token::PUNCT && peek().text == "("))
+		return ret::TRAP;
 	expect("(");
 	const Token &arg = next();
 	uint64_t data;
@@ -215,16 +268,20 @@ std::optional<uint32_t> Parser::try_action() {
 	} else {
 		fail(arg.loc, "expected a number in " + t.text + "(...)");
 	}
+	if (t.text == "errno" && data > MAX_ERRNO)
+		fail(arg.loc, "errno value " + std::to_string(data) + " is above " +
+				      std::to_string(MAX_ERRNO) + ", the largest the kernel returns");
 	if (data > ret::DATA)
 		fail(arg.loc, t.text + " value " + std::to_string(data) + " does not fit in 16 bits");
 	expect(")");
-	return (t.text == "errno" ? ret::ERRNO : ret::TRACE) | (uint32_t)data;
+	const uint32_t base = t.text == "errno" ? ret::ERRNO : t.text == "trace" ? ret::TRACE : ret::TRAP;
+	return base | (uint32_t)data;
 }
 
 uint32_t Parser::action() {
 	if (auto a = try_action())
 		return *a;
-	std::vector<std::string> names = {"errno", "trace"};
+	std::vector<std::string> names = {"errno", "trace", "trap"};
 	for (const auto &kv : plain_actions())
 		names.push_back(kv.first);
 	fail(peek().loc, "expected an action" + found() + did_you_mean(peek().text, names));
@@ -294,7 +351,7 @@ void Parser::statement(const std::string &file) {
 		rules.push_back(r);
 	} else {
 		std::vector<std::string> names = {"arch", "default", "badarch", "x32", "set",
-						  "const", "include", "errno", "trace"};
+						  "const", "include", "errno", "trace", "trap"};
 		for (const auto &kv : plain_actions())
 			names.push_back(kv.first);
 		fail(t.loc, "unknown statement '" + t.text + "'" + did_you_mean(t.text, names));
@@ -308,15 +365,13 @@ void Parser::include(const Token &path, const std::string &from) {
 		full = from.substr(0, slash + 1) + full;
 	if (open_files.count(full))
 		fail(path.loc, "'" + path.text + "' includes itself");
-	std::ifstream in(full);
-	if (!in)
-		fail(path.loc, "cannot read '" + full + "'");
-	std::stringstream ss;
-	ss << in.rdbuf();
+	if (open_files.size() > MAX_INCLUDE_DEPTH)
+		fail(path.loc, "includes nest deeper than " + std::to_string(MAX_INCLUDE_DEPTH) + " files");
+	const std::string text = read_policy(full, path.loc.str());
 	auto saved_toks = std::move(toks);
 	size_t saved_pos = pos;
 	open_files.insert(full);
-	parse(ss.str(), full);
+	parse(text, full);
 	open_files.erase(full);
 	toks = std::move(saved_toks);
 	pos = saved_pos;
@@ -327,8 +382,11 @@ std::vector<Item> Parser::items() {
 	do {
 		if (peek().kind == Token::PUNCT && peek().text == "}")
 			break; // trailing comma
+		const bool minus = accept("-"); // -1: a tracer's skipped syscall
 		const Token &t = next();
 		Item it{Item::NAME, t.text, 0, t.loc};
+		if (minus && t.kind != Token::NUMBER)
+			fail(t.loc, "expected a number after '-'");
 		if (t.kind == Token::SETREF) {
 			if (!sets.count(t.text)) {
 				std::vector<std::string> names;
@@ -338,10 +396,11 @@ std::vector<Item> Parser::items() {
 			}
 			it.kind = Item::SET;
 		} else if (t.kind == Token::NUMBER) {
-			if (t.number > 0xffffffffull)
-				fail(t.loc, "syscall number " + t.text + " does not fit in 32 bits");
+			if (t.number > (minus ? 0x80000000ull : 0xffffffffull))
+				fail(t.loc, "syscall number " + std::string(minus ? "-" : "") + t.text +
+						    " does not fit in 32 bits");
 			it.kind = Item::NUMBER;
-			it.nr = (uint32_t)t.number;
+			it.nr = minus ? (uint32_t)(0 - t.number) : (uint32_t)t.number;
 		} else if (t.kind == Token::IDENT) {
 			uint32_t nr;
 			if (syscall_number(host_arch(), t.text, &nr) == Lookup::UNKNOWN)
@@ -357,35 +416,52 @@ std::vector<Item> Parser::items() {
 }
 
 CondP Parser::cond_or() {
-	CondP c = cond_and();
+	std::vector<CondP> terms = {cond_and()};
 	while (accept("||"))
-		c = Cond::either(c, cond_and());
-	return c;
+		terms.push_back(cond_and());
+	return Cond::any(std::move(terms));
 }
 
 CondP Parser::cond_and() {
-	CondP c = cond_unary();
+	std::vector<CondP> terms = {cond_unary()};
 	while (accept("&&"))
-		c = Cond::both(c, cond_unary());
-	return c;
+		terms.push_back(cond_unary());
+	return Cond::all(std::move(terms));
 }
 
 CondP Parser::cond_unary() {
-	SrcLoc loc = peek().loc;
-	if (accept("!"))
-		return Cond::negate(cond_unary());
+	// a run of '!' is read in a loop: only its parity matters
+	bool negated = false;
+	while (accept("!"))
+		negated = !negated;
+	CondP c;
 	if (peek().kind == Token::PUNCT && peek().text == "(") {
-		// "(argN & MASK) op V" is a masked comparison, not a group
-		if (peek(1).kind == Token::IDENT && peek(2).kind == Token::PUNCT && peek(2).text == "&") {
+		Nested in(*this, peek().loc);
+		if (masked_comparison_ahead()) {
 			pos++;
-			return comparison(true);
+			c = comparison(true);
+		} else {
+			pos++;
+			c = cond_or();
+			expect(")");
 		}
-		pos++;
-		CondP c = cond_or();
-		expect(")");
-		return c;
+	} else {
+		c = comparison(false);
 	}
-	return comparison(false);
+	return negated ? Cond::negate(c) : c;
+}
+
+// "(argN & MASK) op V" is a masked comparison; "(argN & MASK op V ...)" is
+// a group: look past the mask to tell them apart.
+bool Parser::masked_comparison_ahead() {
+	if (peek(1).kind != Token::IDENT || peek(2).kind != Token::PUNCT || peek(2).text != "&")
+		return false;
+	const size_t start = pos;
+	pos += 3;
+	value();
+	const bool closed = peek().kind == Token::PUNCT && peek().text == ")";
+	pos = start;
+	return closed;
 }
 
 CondP Parser::comparison(bool parenthesised_mask) {
@@ -415,12 +491,12 @@ CondP Parser::comparison(bool parenthesised_mask) {
 	if (is_word("in")) {
 		pos++;
 		expect("{");
-		CondP set;
+		std::vector<CondP> eqs;
 		do {
-			CondP eq = located(Cond::cmp(arg, CmpOp::EQ, value() & mask, mask));
-			set = set ? Cond::either(set, eq) : eq;
+			eqs.push_back(located(Cond::cmp(arg, CmpOp::EQ, value() & mask, mask)));
 		} while (accept(","));
 		expect("}");
+		CondP set = Cond::any(std::move(eqs));
 		return negated ? Cond::negate(set) : set;
 	}
 	static const std::pair<const char *, CmpOp> ops[] = {
@@ -437,21 +513,45 @@ CondP Parser::comparison(bool parenthesised_mask) {
 	fail(peek().loc, "expected a comparison (==, !=, <, <=, >, >=, in)" + found());
 }
 
+// Constant expressions, unsigned 64-bit: V | V, V << N, V >> N, ~V, -V.
 uint64_t Parser::value() {
-	uint64_t v = atom();
+	uint64_t v = shifted();
 	while (accept("|"))
-		v |= atom();
+		v |= shifted();
+	return v;
+}
+
+uint64_t Parser::shifted() {
+	uint64_t v = unary();
+	for (;;) {
+		const bool left = peek().kind == Token::PUNCT && peek().text == "<<";
+		if (!left && !(peek().kind == Token::PUNCT && peek().text == ">>"))
+			return v;
+		pos++;
+		const SrcLoc at = peek().loc;
+		const uint64_t n = unary();
+		if (n > 63)
+			fail(at, "shift by " + std::to_string(n) + " is out of range (0..63)");
+		v = left ? v << n : v >> n;
+	}
+}
+
+// Prefix operators are read in a loop (a long run of them is no recursion)
+// and applied innermost first.
+uint64_t Parser::unary() {
+	std::vector<char> ops;
+	while (peek().kind == Token::PUNCT && (peek().text == "~" || peek().text == "-"))
+		ops.push_back(next().text[0]);
+	uint64_t v = atom();
+	for (size_t i = ops.size(); i-- > 0;)
+		v = ops[i] == '~' ? ~v : 0 - v; // two's complement, as the 64-bit register holds it
 	return v;
 }
 
 uint64_t Parser::atom() {
-	if (accept("-")) {
-		const Token &t = next();
-		if (t.kind != Token::NUMBER)
-			fail(t.loc, "expected a number after '-'");
-		return 0 - t.number; // two's complement, as the 64-bit register holds it
-	}
-	if (accept("(")) {
+	if (peek().kind == Token::PUNCT && peek().text == "(") {
+		Nested in(*this, peek().loc);
+		pos++;
 		uint64_t v = value();
 		expect(")");
 		return v;
@@ -488,12 +588,17 @@ Policy Parser::finish() {
 	for (ArchPolicy &ap : policy.arches) {
 		for (const PendingRule &pr : rules) {
 			Rule r{pr.action, pr.cond, pr.loc};
-			// Expand sets depth first; a set may name other sets.
+			// Expand sets depth first; a set may name other sets. A set
+			// seen before in this rule adds nothing new (and sets of sets
+			// would otherwise grow exponentially).
 			std::vector<Item> work(pr.items.rbegin(), pr.items.rend());
+			std::set<std::string> expanded;
 			while (!work.empty()) {
 				Item it = work.back();
 				work.pop_back();
 				if (it.kind == Item::SET) {
+					if (!expanded.insert(it.name).second)
+						continue;
 					const auto &list = sets.at(it.name);
 					work.insert(work.end(), list.rbegin(), list.rend());
 					continue;
@@ -502,18 +607,14 @@ Policy Parser::finish() {
 				std::string shown = it.name;
 				if (it.kind == Item::NAME) {
 					if (syscall_number(*ap.arch, it.name, &nr) != Lookup::FOUND) {
-						policy.warnings.push_back(it.loc.str() + ": warning: '" + it.name +
-									  "' does not exist on " + ap.arch->name +
-									  ", no rule there");
+						policy.warn(it.loc.str(), "'" + it.name + "' does not exist on " +
+										   ap.arch->name + ", no rule there");
 						continue;
 					}
 				} else {
 					shown = std::to_string(nr);
-					if (ap.arch->has_x32 && nr >= X32_SYSCALL_BIT)
-						fail(it.loc, "syscall number " + shown + " is in the x32 range "
-							     "(bit 30): say what x32 syscalls get with 'x32 ACTION'");
 				}
-				add_rule(policy, ap, nr, shown, r, true);
+				add_rule(policy, ap, nr, shown, r, !allow_shadowed);
 			}
 		}
 	}
@@ -522,20 +623,20 @@ Policy Parser::finish() {
 
 } // namespace
 
-Policy parse_string(const std::string &text, const std::string &name) {
+Policy parse_string(const std::string &text, const std::string &name, const ParseOptions &opt) {
 	Parser p;
+	p.allow_shadowed = opt.allow_shadowed;
+	p.policy.source = name;
 	p.open_files.insert(name);
 	p.parse(text, name);
+	// An empty file is more likely a mistake than a wish to kill everything.
+	if (p.statements == 0)
+		throw Error(name + ": error: the policy is empty; write at least 'default ACTION'");
 	return p.finish();
 }
 
-Policy parse_file(const std::string &path) {
-	std::ifstream in(path);
-	if (!in)
-		throw Error(path + ": error: cannot read the policy");
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return parse_string(ss.str(), path);
+Policy parse_file(const std::string &path, const ParseOptions &opt) {
+	return parse_string(read_policy(path, path), path, opt);
 }
 
 } // namespace scpl

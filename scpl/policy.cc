@@ -14,7 +14,7 @@ std::string action_name(uint32_t a) {
 	switch (a & ~ret::DATA) {
 	case ret::KILL_PROCESS: return "kill-process";
 	case ret::KILL_THREAD: return "kill-thread";
-	case ret::TRAP: return "trap";
+	case ret::TRAP: return data ? "trap(" + std::to_string(data) + ")" : "trap";
 	case ret::ERRNO: return "errno(" + errno_name((int)data) + ")";
 	case ret::USER_NOTIF: return "user-notif";
 	case ret::TRACE: return "trace(" + std::to_string(data) + ")";
@@ -36,15 +36,19 @@ CondP Cond::cmp(unsigned arg, CmpOp op, uint64_t value, uint64_t mask) {
 	return c;
 }
 
-static CondP join(Cond::Kind kind, CondP a, CondP b) {
+static CondP join(Cond::Kind kind, std::vector<CondP> kids) {
+	if (kids.size() == 1)
+		return kids[0];
 	auto c = std::make_shared<Cond>();
 	c->kind = kind;
-	c->loc = a->loc;
-	c->kids = {a, b};
+	c->loc = kids.at(0)->loc;
+	c->kids = std::move(kids);
 	return c;
 }
-CondP Cond::both(CondP a, CondP b) { return join(AND, a, b); }
-CondP Cond::either(CondP a, CondP b) { return join(OR, a, b); }
+CondP Cond::both(CondP a, CondP b) { return join(AND, {a, b}); }
+CondP Cond::either(CondP a, CondP b) { return join(OR, {a, b}); }
+CondP Cond::all(std::vector<CondP> kids) { return join(AND, std::move(kids)); }
+CondP Cond::any(std::vector<CondP> kids) { return join(OR, std::move(kids)); }
 CondP Cond::negate(CondP a) {
 	auto c = std::make_shared<Cond>();
 	c->kind = NOT;
@@ -85,24 +89,38 @@ std::string Cond::str() const {
 
 namespace scpl {
 
+std::string Warning::str() const {
+	std::string s = where + ": warning: " + what;
+	if (count > 1)
+		s += " (and " + std::to_string(count - 1) + " more like it)";
+	return s;
+}
+
+void Policy::warn(const std::string &where, const std::string &what) {
+	auto it = warning_index_.find(what);
+	if (it != warning_index_.end()) {
+		warnings[it->second].count++;
+		return;
+	}
+	warning_index_[what] = warnings.size();
+	warnings.push_back(Warning{where, what, 1});
+}
+
 void add_rule(Policy &p, ArchPolicy &ap, uint32_t nr, const std::string &name, const Rule &r,
 	      bool strict) {
 	RuleList &list = ap.rules[nr];
 	for (const Rule &u : list) {
 		if (u.cond)
 			continue;
-		std::string where = r.loc.str() + ": ";
 		if (!r.cond && r.action == u.action) {
-			p.warnings.push_back(where + "warning: '" + name + "' already has this rule at " +
-					     u.loc.str());
+			p.warn(r.loc.str(), "'" + name + "' already has this rule at " + u.loc.str());
 			return;
 		}
-		std::string msg = where + (strict ? "error: " : "warning: ") + "rule '" +
-				  action_name(r.action) + "' for '" + name +
+		std::string msg = "rule '" + action_name(r.action) + "' for '" + name +
 				  "' is shadowed by '" + action_name(u.action) + "' at " + u.loc.str();
 		if (strict)
-			throw Error(msg);
-		p.warnings.push_back(msg);
+			throw Error(r.loc.str() + ": error: " + msg);
+		p.warn(r.loc.str(), msg);
 		return;
 	}
 	list.push_back(r);

@@ -39,6 +39,8 @@ constexpr uint32_t LOG = 0x7ffc0000u;
 constexpr uint32_t ALLOW = 0x7fff0000u;
 constexpr uint32_t DATA = 0x0000ffffu;
 } // namespace ret
+// The kernel caps SECCOMP_RET_ERRNO data at MAX_ERRNO: larger is a mistake.
+constexpr uint64_t MAX_ERRNO = 4095;
 
 // The action as SCPL writes it: "allow", "errno(EPERM)", "trace(7)"...
 std::string action_name(uint32_t action);
@@ -60,6 +62,10 @@ struct Cond {
 	static CondP cmp(unsigned arg, CmpOp op, uint64_t value, uint64_t mask = ~0ull);
 	static CondP both(CondP a, CondP b);
 	static CondP either(CondP a, CondP b);
+	// n-ary: long chains and `in` sets stay one level deep (no recursion
+	// over their length anywhere downstream)
+	static CondP all(std::vector<CondP> kids);
+	static CondP any(std::vector<CondP> kids);
 	static CondP negate(CondP a);
 	std::string str() const;
 };
@@ -98,12 +104,26 @@ struct ArchPolicy {
 	std::map<uint32_t, RuleList> rules; // by syscall number
 };
 
+// A warning that may repeat: shown once, with how often it happened.
+struct Warning {
+	std::string where; // "file:line:col" of its first occurrence, or "file"
+	std::string what;  // the text after "warning: "
+	unsigned count = 1;
+	std::string str() const;
+};
+
 struct Policy {
+	std::string source; // the file it came from, for errors without a line
 	uint32_t default_action = ret::KILL_PROCESS;
 	uint32_t badarch_action = ret::KILL_PROCESS; // arch not in the policy
 	uint32_t x32_action = ret::KILL_PROCESS;     // x32 syscalls on x86_64
 	std::vector<ArchPolicy> arches;
-	std::vector<std::string> warnings;
+	std::vector<Warning> warnings;
+	// Adds a warning, or counts one more of an identical `what`.
+	void warn(const std::string &where, const std::string &what);
+
+private:
+	std::map<std::string, size_t> warning_index_;
 };
 
 // Appends r to the rules of nr; a rule after an unconditional one can never

@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "scpl/uapi_constants.inc"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -144,57 +146,54 @@ std::string errno_name(int e) {
 	return s ? s : std::to_string(e);
 }
 
-#define C(name) {#name, (uint64_t)(name)}
-static const std::map<std::string, uint64_t> &constants() {
+#define C(name) {#name, (uint64_t)(name)},
+// Names with no UAPI prefix the generator takes (clone, prctl, mount, ...).
+static const std::map<std::string, uint64_t> &other_constants() {
 	static const std::map<std::string, uint64_t> table = {
-		// socket(2)
-		C(AF_UNSPEC), C(AF_UNIX), C(AF_LOCAL), C(AF_INET), C(AF_INET6), C(AF_NETLINK),
-		C(AF_PACKET), C(AF_VSOCK), C(AF_BLUETOOTH), C(AF_ALG), C(AF_KEY), C(AF_XDP),
-		C(SOCK_STREAM), C(SOCK_DGRAM), C(SOCK_RAW), C(SOCK_SEQPACKET),
-		C(SOCK_NONBLOCK), C(SOCK_CLOEXEC),
-		C(IPPROTO_IP), C(IPPROTO_TCP), C(IPPROTO_UDP), C(IPPROTO_ICMP), C(IPPROTO_IPV6),
 		// clone(2), unshare(2), setns(2)
-		C(CLONE_VM), C(CLONE_FS), C(CLONE_FILES), C(CLONE_SIGHAND), C(CLONE_PIDFD),
-		C(CLONE_PTRACE), C(CLONE_VFORK), C(CLONE_PARENT), C(CLONE_THREAD),
-		C(CLONE_NEWNS), C(CLONE_SYSVSEM), C(CLONE_SETTLS), C(CLONE_PARENT_SETTID),
-		C(CLONE_CHILD_CLEARTID), C(CLONE_UNTRACED), C(CLONE_CHILD_SETTID),
-		C(CLONE_NEWCGROUP), C(CLONE_NEWUTS), C(CLONE_NEWIPC), C(CLONE_NEWUSER),
-		C(CLONE_NEWPID), C(CLONE_NEWNET), C(CLONE_IO), C(CLONE_NEWTIME),
-		// mmap(2), mprotect(2)
-		C(PROT_NONE), C(PROT_READ), C(PROT_WRITE), C(PROT_EXEC),
-		C(MAP_SHARED), C(MAP_PRIVATE), C(MAP_FIXED), C(MAP_ANONYMOUS),
-		C(MAP_GROWSDOWN), C(MAP_NORESERVE), C(MAP_POPULATE), C(MAP_STACK),
-		// open(2)
-		C(O_RDONLY), C(O_WRONLY), C(O_RDWR), C(O_ACCMODE), C(O_CREAT), C(O_EXCL),
-		C(O_NOCTTY), C(O_TRUNC), C(O_APPEND), C(O_NONBLOCK), C(O_DIRECTORY),
-		C(O_NOFOLLOW), C(O_CLOEXEC), C(O_PATH), C(O_TMPFILE),
-		C(AT_FDCWD), C(AT_SYMLINK_NOFOLLOW), C(AT_REMOVEDIR), C(AT_EMPTY_PATH),
-		C(F_GETFD), C(F_SETFD), C(F_GETFL), C(F_SETFL), C(F_DUPFD), C(F_DUPFD_CLOEXEC),
-		C(S_ISUID), C(S_ISGID), C(S_IFMT),
-		// personality(2), prctl(2), mount(2), ioctl(2), futex(2)
-		C(PER_LINUX), C(PER_LINUX32), C(UNAME26), C(ADDR_NO_RANDOMIZE),
-		C(PR_SET_NO_NEW_PRIVS), C(PR_SET_NAME), C(PR_GET_NAME), C(PR_SET_SECCOMP),
-		C(PR_SET_DUMPABLE), C(PR_CAPBSET_DROP), C(PR_SET_PDEATHSIG),
-		C(MS_RDONLY), C(MS_NOSUID), C(MS_NODEV), C(MS_NOEXEC), C(MS_REMOUNT),
-		C(MS_BIND), C(MS_MOVE), C(MS_REC),
-		C(TIOCSTI), C(TIOCLINUX), C(TIOCGWINSZ), C(FIONREAD),
-		C(FUTEX_WAIT), C(FUTEX_WAKE), C(FUTEX_PRIVATE_FLAG), C(FUTEX_WAIT_BITSET),
+		C(CLONE_VM) C(CLONE_FS) C(CLONE_FILES) C(CLONE_SIGHAND) C(CLONE_PIDFD)
+		C(CLONE_PTRACE) C(CLONE_VFORK) C(CLONE_PARENT) C(CLONE_THREAD)
+		C(CLONE_NEWNS) C(CLONE_SYSVSEM) C(CLONE_SETTLS) C(CLONE_PARENT_SETTID)
+		C(CLONE_CHILD_CLEARTID) C(CLONE_UNTRACED) C(CLONE_CHILD_SETTID)
+		C(CLONE_NEWCGROUP) C(CLONE_NEWUTS) C(CLONE_NEWIPC) C(CLONE_NEWUSER)
+		C(CLONE_NEWPID) C(CLONE_NEWNET) C(CLONE_IO) C(CLONE_NEWTIME)
+		// *at(2), fcntl(2), stat(2)
+		C(AT_FDCWD) C(AT_SYMLINK_NOFOLLOW) C(AT_REMOVEDIR) C(AT_EMPTY_PATH)
+		C(F_GETFD) C(F_SETFD) C(F_GETFL) C(F_SETFL) C(F_DUPFD) C(F_DUPFD_CLOEXEC)
+		C(S_ISUID) C(S_ISGID) C(S_IFMT)
+		// personality(2), prctl(2), mount(2), ioctl(2)
+		C(PER_LINUX) C(PER_LINUX32) C(UNAME26) C(ADDR_NO_RANDOMIZE)
+		C(PR_SET_NO_NEW_PRIVS) C(PR_SET_NAME) C(PR_GET_NAME) C(PR_SET_SECCOMP)
+		C(PR_SET_DUMPABLE) C(PR_CAPBSET_DROP) C(PR_SET_PDEATHSIG)
+		C(MS_RDONLY) C(MS_NOSUID) C(MS_NODEV) C(MS_NOEXEC) C(MS_REMOUNT)
+		C(MS_BIND) C(MS_MOVE) C(MS_REC)
+		C(TIOCSTI) C(TIOCLINUX) C(TIOCGWINSZ) C(FIONREAD)
 	};
+	return table;
+}
+
+// MADV_*, FUTEX_*, MAP_*, PROT_*, O_*, SOCK_*, MSG_*, AF_*, IP_*, IPV6_*, IPPROTO_*:
+// generated at build time from the installed headers.
+static const std::map<std::string, uint64_t> &uapi_constants() {
+	static const std::map<std::string, uint64_t> table = {SCPL_UAPI_CONSTANTS};
 	return table;
 }
 #undef C
 
 std::optional<uint64_t> constant_by_name(const std::string &name) {
-	auto it = constants().find(name);
-	if (it == constants().end())
-		return std::nullopt;
-	return it->second;
+	for (const auto *table : {&uapi_constants(), &other_constants()}) {
+		auto it = table->find(name);
+		if (it != table->end())
+			return it->second;
+	}
+	return std::nullopt;
 }
 
 std::vector<std::string> all_constant_names() {
 	std::vector<std::string> names;
-	for (const auto &kv : constants())
-		names.push_back(kv.first);
+	for (const auto *table : {&uapi_constants(), &other_constants()})
+		for (const auto &kv : *table)
+			names.push_back(kv.first);
 	return names;
 }
 

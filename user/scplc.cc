@@ -5,6 +5,7 @@
 //   scplc POLICY -o OUT [--format raw|c|listing]
 //   scplc --from-oci PROFILE.json [--arch x86_64] [--cap CAP_…] -o OUT
 //   scplc check POLICY FILTER.bpf     exit 0: proved equal, 1: counterexample
+//   --allow-shadowed                  dead rules warn instead of failing
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstring>
@@ -26,6 +27,7 @@ struct Source {
 	std::vector<std::string> arches;
 	std::vector<std::string> caps;
 	std::string kernel;
+	bool allow_shadowed = false;
 
 	Policy load() const {
 		Policy p;
@@ -40,10 +42,12 @@ struct Source {
 		} else {
 			if (!arches.empty())
 				throw Error("--arch is for OCI profiles; SCPL names its arches with 'arch'");
-			p = parse_file(policy);
+			ParseOptions po;
+			po.allow_shadowed = allow_shadowed;
+			p = parse_file(policy, po);
 		}
-		for (const std::string &w : p.warnings)
-			std::cerr << w << "\n";
+		for (const Warning &w : p.warnings)
+			std::cerr << w.str() << "\n";
 		return p;
 	}
 };
@@ -82,6 +86,8 @@ int main(int argc, char **argv) {
 		a->add_option("--cap", src.caps, "granted capabilities for an OCI profile "
 						 "(default: Docker's default set)");
 		a->add_option("--kernel", src.kernel, "kernel version for minKernel (default: running)");
+		a->add_flag("--allow-shadowed", src.allow_shadowed,
+			    "a rule that can never apply is a warning, not an error (translations)");
 	};
 	app.add_option("policy", src.policy, "SCPL policy file");
 	app.add_option("--from-oci", src.policy, "compile a Docker/OCI seccomp profile (JSON)")

@@ -20,7 +20,7 @@ using Data = scpl::SeccompData<vjit::Concrete>;
 inline const char *DOCKER = "policies/docker-default.json";
 inline const std::vector<std::string> SCPL_POLICIES = {
 	"policies/systemd-service.scpl", "policies/server.scpl", "policies/web-worker.scpl",
-	"policies/base.scpl"};
+	"policies/base.scpl", "policies/renderer.scpl"};
 
 inline scpl::Policy docker_policy() {
 	scpl::OciOptions o;

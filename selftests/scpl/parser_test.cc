@@ -2,7 +2,14 @@
 // SCPL parsing: what rules a policy gives, and the error messages.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
 #include "helpers.h"
+#include "scpl/tables.h"
 
 using namespace scpl;
 using scpl_test::data;
@@ -102,9 +109,13 @@ TEST(ScplParser, TypoNamesFileLineColumnAndSuggests) {
 	EXPECT_EQ(error_of("arch x32\n"),
 		  "t.scpl:1:6: error: the x32 ABI is not supported: use 'x32 ACTION' to say what "
 		  "x32 syscalls get on x86_64");
-	EXPECT_EQ(error_of("allow 1073741824\n"),
-		  "t.scpl:1:7: error: syscall number 1073741824 is in the x32 range (bit 30): say "
-		  "what x32 syscalls get with 'x32 ACTION'");
+	EXPECT_EQ(error_of("allow -2147483649\n"),
+		  "t.scpl:1:8: error: syscall number -2147483649 does not fit in 32 bits");
+	EXPECT_EQ(error_of("allow read if arg0 == 1 << 64\n"),
+		  "t.scpl:1:28: error: shift by 64 is out of range (0..63)");
+	EXPECT_EQ(error_of("trap(65536) read\n"),
+		  "t.scpl:1:6: error: trap value 65536 does not fit in 16 bits");
+	EXPECT_EQ(error_of("allow -read\n"), "t.scpl:1:8: error: expected a number after '-'");
 	EXPECT_EQ(error_of("allow read if arg0 & 0xf == 0x10\n"),
 		  "t.scpl:1:15: error: the comparison can never hold: the value has bits outside the mask");
 }
@@ -116,7 +127,7 @@ TEST(ScplParser, ConflictsAndShadowsAreReported) {
 		  "t.scpl:3:1: error: rule 'allow' for 'read' is shadowed by 'allow' at t.scpl:1:1");
 	Policy dup = parse_string("allow read\nallow read\n", "t.scpl");
 	ASSERT_EQ(dup.warnings.size(), 1u);
-	EXPECT_EQ(dup.warnings[0], "t.scpl:2:1: warning: 'read' already has this rule at t.scpl:1:1");
+	EXPECT_EQ(dup.warnings[0].str(), "t.scpl:2:1: warning: 'read' already has this rule at t.scpl:1:1");
 }
 
 TEST(ScplParser, IncludesResolveRelativeAndRejectCycles) {
@@ -155,12 +166,12 @@ TEST(ScplOci, ImportFollowsIncludesExcludesAndWarnsOnUnknownNames) {
 	EXPECT_EQ(policy_action(p, data(56, 0x11)), ret::ALLOW);
 	EXPECT_EQ(policy_action(p, data(41, 40)), ret::ERRNO | 1);               // socket(AF_VSOCK)
 	int unknown = 0;
-	for (const std::string &w : p.warnings)
-		unknown += w.find("is unknown to this libseccomp") != std::string::npos;
+	for (const Warning &w : p.warnings)
+		unknown += w.what.find("is unknown to this libseccomp") != std::string::npos;
 	EXPECT_GE(unknown, 8);
 	bool mseal = false;
-	for (const std::string &w : p.warnings)
-		mseal |= w.find("syscall 'mseal' is unknown") != std::string::npos;
+	for (const Warning &w : p.warnings)
+		mseal |= w.what.find("syscall 'mseal' is unknown") != std::string::npos;
 	EXPECT_TRUE(mseal);
 
 	OciOptions admin;
@@ -173,6 +184,88 @@ TEST(ScplOci, ImportFollowsIncludesExcludesAndWarnsOnUnknownNames) {
 	OciOptions old = admin;
 	old.kernel = "4.4";
 	EXPECT_EQ(policy_action(import_oci(scpl_test::DOCKER, old), data(101)), ret::ERRNO | 1);
+}
+
+} // namespace
+
+namespace {
+
+TEST(ScplConstructs, TrapWithDataAndConstantExpressions) {
+	Policy p = parse_string(R"(
+		trap ptrace
+		trap(7) mount
+		allow mmap if arg2 & ~(PROT_READ | PROT_WRITE) == 0
+		allow madvise if arg2 == MADV_DONTNEED || arg2 == 1 << 3 | 0x1 >> 1
+		allow futex if arg1 & ~FUTEX_PRIVATE_FLAG == FUTEX_WAIT_BITSET
+		allow setsockopt if arg2 in { IP_TOS, IPV6_TCLASS }
+		errno(EPERM) mmap
+	)", "t.scpl");
+	EXPECT_EQ(rules(p, 101)[0].action, ret::TRAP);
+	EXPECT_EQ(rules(p, 165)[0].action, ret::TRAP | 7);
+	EXPECT_EQ(action_name(ret::TRAP | 7), "trap(7)");
+	EXPECT_EQ(rules(p, 9)[0].cond->str(), "(arg2 & 0xfffffffffffffffc) == 0");
+	EXPECT_EQ(rules(p, 28)[0].cond->str(), "(arg2 == 4 || arg2 == 8)");
+	EXPECT_EQ(rules(p, 202)[0].cond->str(), "(arg1 & 0xffffffffffffff7f) == 9");
+	EXPECT_EQ(rules(p, 54)[0].cond->str(), "(arg2 == 1 || arg2 == 0x43)");
+	EXPECT_EQ(policy_action(p, data(9, 0, 0, PROT_READ)), ret::ALLOW);
+	EXPECT_EQ(policy_action(p, data(9, 0, 0, PROT_EXEC)), ret::ERRNO | EPERM);
+	// a long run of prefix operators is read without recursion
+	std::string tildes(100001, '~');
+	Policy q = parse_string("allow read if arg0 == " + tildes + "0\n", "t.scpl");
+	EXPECT_EQ(rules(q, 0)[0].cond->str(), "arg0 == 0xffffffffffffffff");
+}
+
+TEST(ScplConstructs, ConstantsComeFromTheUapiHeaders) {
+	EXPECT_EQ(constant_by_name("MAP_FIXED_NOREPLACE"), std::optional<uint64_t>(MAP_FIXED_NOREPLACE));
+	EXPECT_EQ(constant_by_name("MADV_DONTNEED"), std::optional<uint64_t>(MADV_DONTNEED));
+	EXPECT_EQ(constant_by_name("FUTEX_WAKE_PRIVATE"), std::optional<uint64_t>(FUTEX_WAKE_PRIVATE));
+	EXPECT_EQ(constant_by_name("IPV6_TCLASS"), std::optional<uint64_t>(IPV6_TCLASS));
+	EXPECT_EQ(constant_by_name("IP_TOS"), std::optional<uint64_t>(IP_TOS));
+	EXPECT_EQ(constant_by_name("O_CLOEXEC"), std::optional<uint64_t>(O_CLOEXEC));
+	EXPECT_EQ(constant_by_name("SOCK_CLOEXEC"), std::optional<uint64_t>(SOCK_CLOEXEC));
+	EXPECT_EQ(constant_by_name("AF_NETLINK"), std::optional<uint64_t>(AF_NETLINK));
+	EXPECT_FALSE(constant_by_name("MAP_FAILED")); // a pointer, not an argument value
+	size_t uapi = 0;
+	for (const std::string &n : all_constant_names())
+		uapi += n.rfind("MADV_", 0) == 0 || n.rfind("FUTEX_", 0) == 0 || n.rfind("IPV6_", 0) == 0;
+	EXPECT_GT(uapi, 60u);
+}
+
+TEST(ScplConstructs, X32AreaAndNegativeNumbersGetTheirOwnRules) {
+	Policy p = parse_string(R"(
+		default errno(EPERM)
+		x32 kill-process
+		allow read
+		errno(ENOSYS) 0x40000000
+		errno(ENOSYS) 0x40000200 if arg0 == 1
+		allow -1
+		log -2
+	)", "t.scpl");
+	EXPECT_EQ(policy_action(p, data(0x40000000)), ret::ERRNO | ENOSYS);
+	EXPECT_EQ(policy_action(p, data(0x40000200, 1)), ret::ERRNO | ENOSYS);
+	// no rule holds in the x32 area: the x32 action, not the default
+	EXPECT_EQ(policy_action(p, data(0x40000200, 2)), ret::KILL_PROCESS);
+	EXPECT_EQ(policy_action(p, data(0x40000001)), ret::KILL_PROCESS);
+	EXPECT_EQ(policy_action(p, data(0xffffffff)), ret::ALLOW);
+	EXPECT_EQ(policy_action(p, data(0xfffffffe)), ret::LOG);
+	EXPECT_EQ(policy_action(p, data(1)), ret::ERRNO | EPERM);
+	Filter f = compile(p);
+	EXPECT_TRUE(prove(p, f).proved);
+}
+
+TEST(ScplConstructs, AllowShadowedMakesDeadRulesWarnings) {
+	const char *text = "allow read\nkill read if arg0 == 1\nerrno(EPERM) read\n";
+	EXPECT_EQ(error_of(text),
+		  "t.scpl:2:1: error: rule 'kill-process' for 'read' is shadowed by 'allow' at t.scpl:1:1");
+	ParseOptions o;
+	o.allow_shadowed = true;
+	Policy p = parse_string(text, "t.scpl", o);
+	ASSERT_EQ(p.warnings.size(), 2u);
+	EXPECT_EQ(p.warnings[0].str(), "t.scpl:2:1: warning: rule 'kill-process' for 'read' is shadowed "
+				       "by 'allow' at t.scpl:1:1");
+	EXPECT_EQ(rules(p, 0).size(), 1u);
+	EXPECT_EQ(policy_action(p, data(0, 1)), ret::ALLOW);
+	EXPECT_TRUE(prove(p, compile(p)).proved);
 }
 
 } // namespace
