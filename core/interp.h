@@ -201,10 +201,10 @@ inline InterpResult interp_run(const Insn *prog, uint32_t len, uint64_t ctx,
 		const Insn &insn = prog[pc];
 		if (is_ld_imm64(insn.code) && pc + 1 >= len)
 			return stop(InterpError::BAD_PC);
-		// The most the kernel hands a JIT (AX, NOSPEC): callers that take
-		// user programs check those with Origin::USER first.
-		if (insn_check(&insn, len - pc, Isa::V3, Origin::KERNEL) != InsnFault::NONE ||
-		    !semantics_defines(insn.code, insn.off, insn.imm, Isa::V3))
+		// The most the kernel hands a JIT (AX, NOSPEC, cpu-v4): callers
+		// that take user programs check origin and level first.
+		if (insn_check(&insn, len - pc, Isa::V4, Origin::KERNEL) != InsnFault::NONE ||
+		    !semantics_defines(insn.code, insn.off, insn.imm, Isa::V4))
 			return stop(InterpError::BAD_OPCODE);
 		if (insn.code == (JMP | CALL) && insn.src != PSEUDO_CALL && insn.src != 0)
 			return stop(InterpError::BAD_OPCODE);  // kfuncs: no table here

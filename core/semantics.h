@@ -113,6 +113,46 @@ typename D::template BV<64> alu_result(uint8_t op, bool is64,
 	return zext<64>(alu_op<D, 32>(op, trunc<32>(dst), trunc<32>(src)));
 }
 
+// cpu-v4 SDIV/SMOD on W bits, as the kernel's verifier and JITs define
+// them: by 0, quotient 0 and remainder dst; by -1, quotient -dst (INT_MIN
+// stays INT_MIN) and remainder 0; else truncating, the remainder's sign
+// the dividend's.
+template <typename D, unsigned W>
+typename D::template BV<W> sdivmod_op(bool is_div, typename D::template BV<W> d,
+				      typename D::template BV<W> s) {
+	using bv = typename D::template BV<W>;
+	if (is_div)
+		return select(s == bv(0), bv(0), select(s == ~bv(0), -d, sdiv(d, s)));
+	return select(s == bv(0), d, select(s == ~bv(0), bv(0), srem(d, s)));
+}
+
+template <typename D>
+typename D::template BV<64> sdivmod_result(bool is_div, bool is64, typename D::template BV<64> dst,
+					   typename D::template BV<64> src) {
+	if (is64)
+		return sdivmod_op<D, 64>(is_div, dst, src);
+	return zext<64>(sdivmod_op<D, 32>(is_div, trunc<32>(dst), trunc<32>(src)));
+}
+
+// The low `bytes` bytes of v, sign-extended to 64 bits.
+template <typename D>
+typename D::template BV<64> sext_bytes(unsigned bytes, typename D::template BV<64> v) {
+	switch (bytes) {
+	case 1: return sext<64>(trunc<8>(v));
+	case 2: return sext<64>(trunc<16>(v));
+	case 4: return sext<64>(trunc<32>(v));
+	}
+	return v;
+}
+
+// cpu-v4 MOVSX: the low `bits` of src sign-extended to 64 bits (ALU64) or
+// to 32 bits and then zero-extended (ALU).
+template <typename D>
+typename D::template BV<64> movsx_result(bool is64, uint64_t bits, typename D::template BV<64> src) {
+	typename D::template BV<64> v = sext_bytes<D>((unsigned)(bits / 8), src);
+	return is64 ? v : zext<64>(trunc<32>(v));
+}
+
 // BPF_END: to little endian truncates (the host is little endian on every
 // target vjit has); to big endian swaps the low 16, 32 or 64 bits.
 template <typename D>
@@ -194,9 +234,21 @@ Step<D> step(const InsnFields<D> &in, typename D::template BV<32> pc,
 	case ALU:
 	case ALU64: {
 		const bool is64 = cls(code) == ALU64;
-		// cpu-v4's forms (sdiv/smod, movsx: off selects; bswap) are not
-		// defined here yet: never run them as their v3 namesakes.
-		if ((off_selects(code) && D::concrete(in.off) != 0) || (is64 && op(code) == END))
+		const uint64_t sel = off_selects(code) ? D::concrete(in.off) : 0;
+		if (op(code) == END && is64) {  // cpu-v4 bswap: always swaps
+			regs.set(in.dst, endian_result<D>(true, D::concrete(in.imm), dst));
+			return s;
+		}
+		if (op(code) == MOV && sel != 0) {  // cpu-v4 movsx
+			regs.set(in.dst, movsx_result<D>(is64, sel, regs.get(in.src)));
+			return s;
+		}
+		if (sel == 1) {  // cpu-v4 sdiv / smod
+			u64 src = srcbit(code) == X ? regs.get(in.src) : imm64(in);
+			regs.set(in.dst, sdivmod_result<D>(op(code) == DIV, is64, dst, src));
+			return s;
+		}
+		if (sel != 0)
 			break;
 		if (op(code) == END) {
 			uint64_t width = D::concrete(in.imm);
@@ -234,10 +286,13 @@ Step<D> step(const InsnFields<D> &in, typename D::template BV<32> pc,
 		return s;
 	}
 	case LDX: {
-		if (mode(code) != MEM)
-			break;  // cpu-v4's sign-extending loads: not defined here yet
 		u64 addr = regs.get(in.src) + off;
-		regs.set(in.dst, env.load(size_bytes(code), addr));
+		u64 v = env.load(size_bytes(code), addr);
+		if (mode(code) == MEMSX)  // cpu-v4: sign-extending load
+			v = sext_bytes<D>(size_bytes(code), v);
+		else if (mode(code) != MEM)
+			break;
+		regs.set(in.dst, v);
 		return s;
 	}
 	case ST:

@@ -3,7 +3,7 @@
 // run it with the reference interpreter.
 //
 //   vjit-run [--interp] [--dump] [--arch x86_64] [--ctx FILE]
-//            [--format ebpf|cbpf|elf] [--seccomp|--socket] [--section NAME] [--timeout S] PROGRAM
+//            [--format ebpf|cbpf|elf] [--seccomp|--socket] [--section NAME] [--isa 3|4] [--timeout S] PROGRAM
 //
 // The last line of output is the program's return value (R0) as 0x...
 // Exit status: 0 ran, 1 the program could not be compiled or run,
@@ -39,6 +39,7 @@ struct Options {
 	bool socket = false;
 	std::string section;
 	std::string program;
+	unsigned isa = 3;  // the ISA level accepted (core/isa.h)
 };
 
 int usage_error(const std::string &msg) {
@@ -188,6 +189,8 @@ int main(int argc, char **argv) {
 	auto *sock = app.add_flag("--socket", o.socket, "classic program is a socket filter");
 	sec->excludes(sock);
 	app.add_option("--section", o.section, "ELF: program name or section to run");
+	app.add_option("--isa", o.isa, "ISA level: 3 (Linux 6.1, the default) or 4 (cpu-v4: sdiv, "
+		       "smod, movsx, ldsx, bswap)")->check(CLI::Range(3u, 4u));
 	app.add_option("--timeout", g_timeout_s, "seconds the native code may run (default 10)")
 		->check(CLI::Range(1u, 3600u));
 	app.add_option("PROGRAM", o.program, "raw eBPF (.bin), classic (.cbpf) or ELF (.o)")->required();
@@ -247,11 +250,11 @@ int main(int argc, char **argv) {
 	}
 	for (size_t i = 0; i < prog.size(); i++) {
 		const Insn &in = prog[i];
-		const InsnFault fault = insn_check(&in, (uint32_t)(prog.size() - i), Isa::V3, Origin::USER);
+		const InsnFault fault = insn_check(&in, (uint32_t)(prog.size() - i), o.isa >= 4 ? Isa::V4 : Isa::V3, Origin::USER);
 		if (fault != InsnFault::NONE)
 			return usage_error(o.program + ": insn " + std::to_string(i) + ": " +
 					   describe_fault(fault, in, prog.size() - i));
-		if (!opcode_valid(in.code, in.imm))
+		if (!semantics_defines(in.code, in.off, in.imm, Isa::V4))
 			return usage_error(o.program + ": insn " + std::to_string(i) + ": opcode 0x" +
 					   hex2(in.code) + " is not defined in userspace (a kernel-internal form)");
 		if (bpf::is_ld_imm64(in.code)) {

@@ -191,6 +191,7 @@ bool jit_compile(const std::vector<Insn> &prog, uint32_t stack_depth, Jitted *ou
 	j.stack_depth = stack_depth;
 	j.call_base = call_base();
 	j.addrs = out->addrs.data();
+	j.isa = VJIT_ISA_V4;  // the callers check the program's level
 	auto failed = [&](int rc) {
 		if (jit_error)
 			*jit_error = rc;

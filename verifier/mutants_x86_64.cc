@@ -192,6 +192,40 @@ void epilogue_skips_r12(Ctx &c) {
 	int3<D>(c);
 }
 
+// SDIV without the divisor -1 guard: idiv traps on INT_MIN / -1.
+void sdiv_no_minus1_guard(Ctx &c, const In &in) {
+	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
+	mov_rr<D>(c, Sz::Q64, r11, nat(in.src));
+	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));
+	mov_rr<D>(c, Sz::Q64, r12, u4(RDX));
+	mov_rr<D>(c, Sz::Q64, u4(RAX), nat(in.dst));
+	test_rr<D>(c, Sz::Q64, r11, r11);
+	jcc_rel8<D>(c, Cond::E, u8(7));            /* divisor 0: skip cqo, idiv, jmp */
+	cqo<D>(c, Sz::Q64);
+	idiv_r<D>(c, Sz::Q64, r11);
+	jmp_rel8<D>(c, u8(2));
+	alu_rr<D>(c, Sz::D32, AluOp::XOR, u4(RAX), u4(RAX)); /* quotient 0 */
+	mov_rr<D>(c, Sz::Q64, r11, u4(RAX));
+	mov_rr<D>(c, Sz::Q64, u4(RAX), r9);
+	mov_rr<D>(c, Sz::Q64, u4(RDX), r12);
+	mov_rr<D>(c, Sz::Q64, nat(in.dst), r11);
+}
+// MOVSX 8 done as MOVZX: the sign is lost.
+void movsx8_zero_extends(Ctx &c, const In &in) {
+	c.emit8(rex_byte<D>(true, nat(in.dst), u4(0), nat(in.src)));
+	c.emit8(0x0f);
+	c.emit8(0xb6);
+	c.emit8(modrm_byte<D>(3, nat(in.dst), nat(in.src)));
+}
+// LDSX W as a plain (zero-extending) 32-bit load.
+void ldsx_as_ldx(Ctx &c, const In &in) {
+	mov_rm<D>(c, Sz::D32, nat(in.dst), Mem<D>{nat(in.src), sext<32>(in.off)});
+}
+// gotol jumping by off (JA's field) instead of imm.
+void gotol_takes_off(Ctx &c, const In &in) {
+	jump_to<D>(c, true, Cond::O, c.insn_addr(c.idx() + u32(1) + sext<32>(in.off)));
+}
+
 // NOSPEC lowered to nothing: architecturally a no-op, but the Spectre v4
 // barrier is gone.
 void nospec_no_lfence(Ctx &, const In &) {}
@@ -270,6 +304,10 @@ const std::vector<Mutant> &all_mutants() {
 		{"be16-no-zext", "x86_64", "ALU END TO_BE 16", "missing zero extension after a 16-bit swap", "R", be16_no_zext, false, nullptr, nullptr},
 		{"prologue-short-frame", "x86_64", "", "stack frame too small (saved registers overlap the BPF stack)", "saved slot clear of the BPF stack", nullptr, true, prologue_short_frame, nullptr},
 		{"epilogue-skips-r12", "x86_64", "", "clobbered callee-saved register (epilogue)", "callee-saved", nullptr, true, nullptr, epilogue_skips_r12},
+		{"sdiv-no-minus1-guard", "x86_64", "ALU64 SDIV X", "signed division traps on INT_MIN / -1 (no guard)", "trapped", sdiv_no_minus1_guard, false, nullptr, nullptr},
+		{"movsx8-zero-extends", "x86_64", "ALU64 MOVSX 8", "movsx lowered as a zero extension", "R", movsx8_zero_extends, false, nullptr, nullptr},
+		{"ldsx-as-ldx", "x86_64", "LDX MEMSX W", "sign-extending load lowered as a plain load", "R", ldsx_as_ldx, false, nullptr, nullptr},
+		{"gotol-takes-off", "x86_64", "JMP32 JA", "gotol's offset taken from off instead of imm", "pc", gotol_takes_off, false, nullptr, nullptr},
 		{"nospec-no-lfence", "x86_64", "ST NOSPEC", "speculation barrier dropped (BPF_NOSPEC)", "speculation barrier missing", nospec_no_lfence, false, nullptr, nullptr},
 		{"epilogue-without-bhb", "x86_64", "", "Spectre-BHI barrier dropped for an unprivileged classic program", "BHI barrier missing", nullptr, true, nullptr, epilogue_without_bhb, nullptr, true},
 		{"epilogue-bhb-clobbers-rax", "x86_64", "", "BHI barrier call without saving rax (R0)", "return value = R0", nullptr, true, nullptr, epilogue_bhb_clobbers_rax, nullptr, true},

@@ -262,6 +262,65 @@ void div_r(JitCtx<D> &c, Sz sz, typename D::template BV<4> src) {
 	c.emit8(0xf7);
 	c.emit8(modrm_byte<D>(3, 6, src));
 }
+// IDIV r/m (M): F7 /7.  rax = rdx:rax / src, rdx = rdx:rax % src (signed,
+// truncating; #DE if src == 0 or the quotient overflows: INT_MIN / -1).
+template <typename D>
+void idiv_r(JitCtx<D> &c, Sz sz, typename D::template BV<4> src) {
+	put_prefixes<D>(c, sz, 0, 0, src);
+	c.emit8(0xf7);
+	c.emit8(modrm_byte<D>(3, 7, src));
+}
+// CDQ / CQO (ZO): [REX.W] 99.  edx:eax / rdx:rax = sign extension of eax / rax
+template <typename D>
+void cqo(JitCtx<D> &c, Sz sz) {
+	if (sz == Sz::Q64)
+		c.emit8(0x48);
+	c.emit8(0x99);
+}
+// MOVSX r32/r64, r/m8 (RM): [REX] 0F BE /r.  A byte operand numbered 4-7
+// is spl..dil only with a REX prefix (ah..bh without).
+template <typename D>
+void movsx_rr8(JitCtx<D> &c, Sz sz, typename D::template BV<4> dst,
+	       typename D::template BV<4> src) {
+	if (sz == Sz::Q64) {
+		c.emit8(rex_byte<D>(true, dst, 0, src));
+	} else {
+		typename D::Bool need = is_ext_reg<D>(dst) || is_ext_reg<D>(src) || is_rex_byte_reg<D>(src);
+		if (D::when(need, "needs_rex"))
+			c.emit8(rex_byte<D>(false, dst, 0, src));
+	}
+	c.emit8(0x0f);
+	c.emit8(0xbe);
+	c.emit8(modrm_byte<D>(3, dst, src));
+}
+// MOVSX r32/r64, r/m16 (RM): [REX] 0F BF /r.
+template <typename D>
+void movsx_rr16(JitCtx<D> &c, Sz sz, typename D::template BV<4> dst,
+		typename D::template BV<4> src) {
+	put_prefixes<D>(c, sz, dst, 0, src);
+	c.emit8(0x0f);
+	c.emit8(0xbf);
+	c.emit8(modrm_byte<D>(3, dst, src));
+}
+// MOVSXD r64, r/m32 (RM): REX.W 63 /r.
+template <typename D>
+void movsxd_rr(JitCtx<D> &c, typename D::template BV<4> dst, typename D::template BV<4> src) {
+	put_prefixes<D>(c, Sz::Q64, dst, 0, src);
+	c.emit8(0x63);
+	c.emit8(modrm_byte<D>(3, dst, src));
+}
+// MOVSX r64, m8 / m16 (RM): REX.W 0F BE / BF /r; MOVSXD r64, m32: REX.W 63 /r.
+template <typename D>
+void movsx_rm(JitCtx<D> &c, Sz from, typename D::template BV<4> dst, const Mem<D> &m) {
+	put_prefixes<D>(c, Sz::Q64, dst, 0, m.base);
+	if (from == Sz::D32) {
+		c.emit8(0x63);
+	} else {
+		c.emit8(0x0f);
+		c.emit8(from == Sz::B8 ? 0xbe : 0xbf);
+	}
+	put_modrm_mem<D>(c, dst, m);
+}
 // IMUL r, r/m (RM): 0F AF /r.  dst = low half of dst * src
 template <typename D>
 void imul_rr(JitCtx<D> &c, Sz sz, typename D::template BV<4> dst,

@@ -192,6 +192,95 @@ void lower_divmod(JitCtx<D> &c, const InsnFields<D> &in) {
 	mov_rr<D>(c, Sz::Q64, dst, r11);            /* dst = result (already zero-extended for ALU32) */
 }
 
+// Length of code emitted with concrete operands only (for jumps over it).
+template <typename F>
+uint8_t emitted_len(F emit) {
+	JitCtx<Concrete> probe;
+	emit(probe);
+	return (uint8_t)probe.len;
+}
+
+// The cases idiv cannot take, divisor r11 in {0, -1}: quotient 0 or -dst
+// (no #DE on INT_MIN / -1: -INT_MIN wraps to INT_MIN, as eBPF defines it),
+// remainder dst or 0. Dividend in rax; the result in rax (SDIV) or rdx
+// (SMOD), zero-extended for ALU32 (32-bit forms).
+template <typename D>
+void sdivmod_special(JitCtx<D> &c, Sz sz, bool is_div) {
+	using u4 = typename D::template BV<4>;
+	const u4 r11 = u4(SCRATCH1);
+	if (is_div) {
+		neg_r<D>(c, sz, u4(RAX));                      /* rax = -dst */
+		test_rr<D>(c, sz, r11, r11);
+		cmov_rr<D>(c, sz, Cond::E, u4(RAX), r11);      /* divisor 0: quotient 0 */
+	} else {
+		test_rr<D>(c, sz, r11, r11);
+		mov_ri32<D>(c, u4(RDX), typename D::template BV<32>(0)); /* rdx = 0 (flags kept) */
+		cmov_rr<D>(c, sz, Cond::E, u4(RDX), u4(RAX));  /* divisor 0: remainder = dst */
+	}
+}
+
+// SDIV/SMOD (off = 1; K or X), as the kernel's JITs guard them:
+//   r11 = src (or imm); r9 = rax; r12 = rdx; rax = dst
+//   if (r11 == 0 || r11 == -1) special (above)
+//   else { rdx:rax = sign extension of rax; idiv r11 }
+//   r11 = rax (SDIV) or rdx (SMOD); rax = r9; rdx = r12; dst = r11
+template <typename D>
+void lower_sdivmod(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	using namespace bpf;
+	const Sz sz = alu_size(in.code);
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
+	const bool is_div = op(in.code) == DIV;
+	if (srcbit(in.code) == X)
+		mov_rr<D>(c, sz, r11, src);             /* r11 = src */
+	else if (sz == Sz::Q64)
+		mov_ri32_sx<D>(c, r11, in.imm);         /* r11 = (s64)imm */
+	else
+		mov_ri32<D>(c, r11, in.imm);            /* r11 = (u32)imm */
+	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));         /* r9 = rax */
+	mov_rr<D>(c, Sz::Q64, r12, u4(RDX));        /* r12 = rdx */
+	mov_rr<D>(c, sz, u4(RAX), dst);             /* rax = dst */
+	const uint8_t special_len = emitted_len([&](JitCtx<Concrete> &p) { sdivmod_special<Concrete>(p, sz, is_div); });
+	const uint8_t divide_len = emitted_len([&](JitCtx<Concrete> &p) {
+		cqo<Concrete>(p, sz);
+		idiv_r<Concrete>(p, sz, CBV<4>(SCRATCH1));
+		jmp_rel8<Concrete>(p, CBV<8>(special_len));
+	});
+	const uint8_t cmp_jz_len = emitted_len([&](JitCtx<Concrete> &p) {
+		alu_ri8<Concrete>(p, sz, AluOp::CMP, CBV<4>(SCRATCH1), CBV<8>(0xff));
+		jcc_rel8<Concrete>(p, Cond::E, CBV<8>(0));
+	});
+	test_rr<D>(c, sz, r11, r11);
+	jcc_rel8<D>(c, Cond::E, u8(cmp_jz_len + divide_len));  /* divisor 0: special */
+	alu_ri8<D>(c, sz, AluOp::CMP, r11, u8(0xff));
+	jcc_rel8<D>(c, Cond::E, u8(divide_len));                /* divisor -1: special */
+	cqo<D>(c, sz);                              /* rdx:rax = sext(rax) */
+	idiv_r<D>(c, sz, r11);                      /* rax = quotient, rdx = remainder */
+	jmp_rel8<D>(c, u8(special_len));
+	sdivmod_special<D>(c, sz, is_div);
+	mov_rr<D>(c, Sz::Q64, r11, u4(is_div ? RAX : RDX)); /* r11 = result */
+	mov_rr<D>(c, Sz::Q64, u4(RAX), r9);         /* rax = r9 */
+	mov_rr<D>(c, Sz::Q64, u4(RDX), r12);        /* rdx = r12 */
+	mov_rr<D>(c, Sz::Q64, dst, r11);            /* dst = result */
+}
+
+// MOVSX (MOV X with off = 8, 16, 32: the source's low off bits,
+// sign-extended to 64 bits (ALU64) or to 32 and then zero-extended (ALU:
+// a 32-bit destination zero-extends).
+template <typename D>
+void lower_movsx(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	const Sz sz = alu_size(in.code);
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	switch (D::concrete(in.off)) {
+	case 8: movsx_rr8<D>(c, sz, dst, src); return;    /* dst = (s8)src */
+	case 16: movsx_rr16<D>(c, sz, dst, src); return;  /* dst = (s16)src */
+	case 32: movsxd_rr<D>(c, dst, src); return;       /* dst = (s32)src */
+	}
+	c.fail(LowerError::UNSUPPORTED);
+}
+
 // END: byte swaps. imm (16/32/64) selects the rule.
 template <typename D>
 void lower_end(JitCtx<D> &c, const InsnFields<D> &in) {
@@ -199,7 +288,8 @@ void lower_end(JitCtx<D> &c, const InsnFields<D> &in) {
 	using namespace bpf;
 	const u4 dst = native_reg<D>(in.dst);
 	const uint64_t width = D::concrete(in.imm);
-	if (srcbit(in.code) == TO_LE) {
+	// ALU64 | END (cpu-v4 bswap) swaps whatever the X bit says.
+	if (srcbit(in.code) == TO_LE && bpf::cls(in.code) == ALU) {
 		if (width == 16)
 			movzx_rr16<D>(c, dst, dst);             /* dst = (u16)dst */
 		else if (width == 32)
@@ -318,6 +408,14 @@ void lower_ldx(JitCtx<D> &c, const InsnFields<D> &in) {
 	case Sz::D32: mov_rm<D>(c, Sz::D32, dst, m); return; /* dst = *(u32 *)(src + off) */
 	case Sz::Q64: mov_rm<D>(c, Sz::Q64, dst, m); return; /* dst = *(u64 *)(src + off) */
 	}
+}
+
+// LDSX: dst = *(s8/s16/s32 *)(src + off), sign-extended to 64 bits.
+template <typename D>
+void lower_ldsx(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	movsx_rm<D>(c, mem_size(in.code), dst, mem_at<D>(src, in.off)); /* dst = *(s.. *)(src + off) */
 }
 
 // *(size *)(dst + off) = imm  (DW: the imm sign-extended)
@@ -626,6 +724,27 @@ inline constexpr Rule<D> x86_64_rules[] = {
 	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::XCHG, "STX ATOMIC DW XCHG", lower_atomic<D>},
 	{bpf::STX | bpf::ATOMIC | bpf::DW, 0, bpf::CMPXCHG, "STX ATOMIC DW CMPXCHG", lower_atomic<D>},
 	{bpf::LD | bpf::IMM | bpf::DW, 0, 0, "LD IMM64", lower_ld_imm64<D>},
+	// cpu-v4 (Linux 6.6+): selected by off, by the class (bswap) or the
+	// mode (ldsx).
+	{bpf::ALU64 | bpf::DIV | bpf::K, 1, 0, "ALU64 SDIV K", lower_sdivmod<D>},
+	{bpf::ALU64 | bpf::DIV | bpf::X, 1, 0, "ALU64 SDIV X", lower_sdivmod<D>},
+	{bpf::ALU64 | bpf::MOD | bpf::K, 1, 0, "ALU64 SMOD K", lower_sdivmod<D>},
+	{bpf::ALU64 | bpf::MOD | bpf::X, 1, 0, "ALU64 SMOD X", lower_sdivmod<D>},
+	{bpf::ALU | bpf::DIV | bpf::K, 1, 0, "ALU SDIV K", lower_sdivmod<D>},
+	{bpf::ALU | bpf::DIV | bpf::X, 1, 0, "ALU SDIV X", lower_sdivmod<D>},
+	{bpf::ALU | bpf::MOD | bpf::K, 1, 0, "ALU SMOD K", lower_sdivmod<D>},
+	{bpf::ALU | bpf::MOD | bpf::X, 1, 0, "ALU SMOD X", lower_sdivmod<D>},
+	{bpf::ALU64 | bpf::MOV | bpf::X, 8, 0, "ALU64 MOVSX 8", lower_movsx<D>},
+	{bpf::ALU64 | bpf::MOV | bpf::X, 16, 0, "ALU64 MOVSX 16", lower_movsx<D>},
+	{bpf::ALU64 | bpf::MOV | bpf::X, 32, 0, "ALU64 MOVSX 32", lower_movsx<D>},
+	{bpf::ALU | bpf::MOV | bpf::X, 8, 0, "ALU MOVSX 8", lower_movsx<D>},
+	{bpf::ALU | bpf::MOV | bpf::X, 16, 0, "ALU MOVSX 16", lower_movsx<D>},
+	{bpf::LDX | bpf::MEMSX | bpf::B, 0, 0, "LDX MEMSX B", lower_ldsx<D>},
+	{bpf::LDX | bpf::MEMSX | bpf::H, 0, 0, "LDX MEMSX H", lower_ldsx<D>},
+	{bpf::LDX | bpf::MEMSX | bpf::W, 0, 0, "LDX MEMSX W", lower_ldsx<D>},
+	{bpf::ALU64 | bpf::END | bpf::TO_LE, 0, 16, "ALU64 BSWAP 16", lower_end<D>},
+	{bpf::ALU64 | bpf::END | bpf::TO_LE, 0, 32, "ALU64 BSWAP 32", lower_end<D>},
+	{bpf::ALU64 | bpf::END | bpf::TO_LE, 0, 64, "ALU64 BSWAP 64", lower_end<D>},
 };
 
 template <typename D>

@@ -149,9 +149,10 @@ TEST(Isa, DriverReasons) {
 	EXPECT_EQ(size_of({raw(ALU64 | DIV | X, R0, R1, 1, 0), exit_()}), VJIT_E_BAD_PROGRAM);
 	EXPECT_EQ(size_of({raw(ALU64 | MOV | X, R0, R1, 8, 0), exit_()}), VJIT_E_BAD_PROGRAM);
 	EXPECT_EQ(size_of({raw(ALU64 | MOD | X, R0, R1, 1, 0), exit_()}), VJIT_E_BAD_PROGRAM);
-	// At v4 they are instructions, which this table does not have yet.
-	EXPECT_EQ(size_of({raw(ALU64 | DIV | X, R0, R1, 1, 0), exit_()}, 0, VJIT_ISA_V4), VJIT_E_UNSUPPORTED_OPCODE);
-	EXPECT_EQ(size_of({raw(ALU64 | MOV | X, R0, R1, 8, 0), exit_()}, 0, VJIT_ISA_V4), VJIT_E_UNSUPPORTED_OPCODE);
+	// At v4 they are instructions, with rules of their own.
+	EXPECT_EQ(size_of({raw(ALU64 | DIV | X, R0, R1, 1, 0), exit_()}, 0, VJIT_ISA_V4), VJIT_OK);
+	EXPECT_EQ(size_of({raw(ALU64 | MOV | X, R0, R1, 8, 0), exit_()}, 0, VJIT_ISA_V4), VJIT_OK);
+	EXPECT_EQ(size_of({raw(LDX | MEMSX | W, R0, R10, -8, 0), exit_()}, 0, VJIT_ISA_V4), VJIT_OK);
 	// Kernel-internal forms the table lacks: unsupported, never "bad".
 	EXPECT_EQ(size_of({raw(LD | ABS | B, 0, 0, 0, 12), exit_()}, VJIT_F_KERNEL), VJIT_E_UNSUPPORTED_OPCODE);
 	EXPECT_EQ(size_of({raw(JMP | TAIL_CALL, 0, 0, 0, 0), exit_()}, VJIT_F_KERNEL), VJIT_E_UNSUPPORTED_OPCODE);

@@ -179,6 +179,30 @@ TEST_F(VjitRun, ReservedFieldsAndRegistersAreRefused) {
 	}
 }
 
+// cpu-v4 with --isa 4: INT_MIN / -1 does not trap (natively: idiv would),
+// and JIT and interpreter agree on sdiv, smod, movsx and bswap.
+TEST_F(VjitRun, CpuV4WithIsa4) {
+	std::vector<Insn> p;
+	ld_imm64(p, R0, 0x8000000000000000ull);
+	p.push_back(mov64_imm(R1, -1));
+	p.push_back(raw(ALU64 | DIV | X, R0, R1, 1, 0));           // sdiv: INT_MIN
+	p.push_back(mov64_imm(R2, -7));
+	p.push_back(raw(ALU64 | MOD | K, R2, 0, 1, 3));             // smod: -1
+	p.push_back(alu64_reg(ADD, R0, R2));
+	p.push_back(mov64_imm(R3, 0xff));
+	p.push_back(raw(ALU64 | MOV | X, R3, R3, 8, 0));            // movsx 8: -1
+	p.push_back(alu64_reg(ADD, R0, R3));
+	p.push_back(raw(ALU64 | END | TO_LE, R0, 0, 0, 64));        // bswap 64
+	p.push_back(exit_());
+	const std::string f = file("v4.bin", p);
+	EXPECT_EQ(run(f).status, 2);  // not at Linux 6.1's level
+	Out jit = run("--isa 4 " + f), interp = run("--isa 4 --interp " + f);
+	ASSERT_EQ(jit.status, 0) << jit.stderr_;
+	ASSERT_EQ(interp.status, 0) << interp.stderr_;
+	EXPECT_EQ(jit.last_line(), interp.last_line());
+	EXPECT_EQ(jit.last_line(), "0xfeffffffffffff7f");  // bswap(INT_MIN - 2)
+}
+
 // gotol (JMP32 | JA, offset in imm): the same result natively and in the
 // interpreter.
 TEST_F(VjitRun, GotolJumpsByImm) {

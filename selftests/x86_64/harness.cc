@@ -91,6 +91,7 @@ int jit_only(Machine &m, const std::vector<Insn> &prog, std::vector<uint8_t> *by
 	j.call_base = (uint64_t)(uintptr_t)&helper_base;
 	j.return_thunk = return_thunk;
 	j.flags = flags;
+	j.isa = VJIT_ISA_V4;
 	j.max_image_len = max_image_len;
 	j.addrs = addrs.data();
 	int err = vjit_x86_64_size(&j);
