@@ -57,6 +57,19 @@ CondP Cond::negate(CondP a) {
 	return c;
 }
 
+bool same_cond(const Cond &a, const Cond &b) {
+	if (&a == &b)
+		return true;
+	if (a.kind != b.kind || a.kids.size() != b.kids.size())
+		return false;
+	if (a.kind == Cond::CMP && (a.arg != b.arg || a.op != b.op || a.mask != b.mask || a.value != b.value))
+		return false;
+	for (size_t i = 0; i < a.kids.size(); i++)
+		if (!same_cond(*a.kids[i], *b.kids[i]))
+			return false;
+	return true;
+}
+
 static std::string hex(uint64_t v) {
 	char buf[24];
 	snprintf(buf, sizeof buf, v < 10 ? "%llu" : "0x%llx", (unsigned long long)v);

@@ -69,6 +69,9 @@ struct Cond {
 	static CondP negate(CondP a);
 	std::string str() const;
 };
+// The same condition written twice: equal kinds, operands and kids (where
+// it was written aside).
+bool same_cond(const Cond &a, const Cond &b);
 
 // One rule for one syscall: when cond holds (null: always), return action.
 struct Rule {

@@ -137,9 +137,7 @@ TEST(ScplParser, IncludesResolveRelativeAndRejectCycles) {
 	EXPECT_EQ(policy_action(p, data(41, 2, 1)), ret::ALLOW);       // socket(AF_INET, SOCK_STREAM)
 	EXPECT_EQ(policy_action(p, data(41, 16, 1)), ret::ERRNO | EAFNOSUPPORT);
 	EXPECT_EQ(policy_action(p, data(59)), ret::KILL_PROCESS);      // execve
-	char tmpl[] = "/tmp/scpl-cycle-XXXXXX";
-	ASSERT_NE(mkdtemp(tmpl), nullptr);
-	std::string dir = tmpl;
+	const std::string dir = scpl_test::temp_dir();
 	FILE *f = fopen((dir + "/a.scpl").c_str(), "w");
 	fputs("include \"a.scpl\"\n", f);
 	fclose(f);

@@ -5,6 +5,7 @@
 // filters agree with the policy on random inputs; the hot path is short.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include "helpers.h"
@@ -182,6 +183,52 @@ TEST(ScplTree, EveryPolicyBeatsKafelsAverageAndLibseccomp) {
 			EXPECT_LE(avg, average_executed(libseccomp_filter(p, 2))) << name;
 		}
 	}
+}
+
+// The Done-when bound on length: never longer than libseccomp's default.
+TEST(ScplTree, EveryPolicyIsNoLongerThanLibseccomps) {
+	for (const auto &[name, p] : all_policies()) {
+		if (libseccomp_can_say(p)) {
+			EXPECT_LE(compile(p).size(), libseccomp_filter(p, 1).size()) << name;
+		}
+	}
+}
+
+size_t count_loads(const Filter &f, uint32_t offset) {
+	size_t n = 0;
+	for (const auto &in : f)
+		n += in.code == (vjit::bpf::LD | vjit::bpf::W | vjit::bpf::ABS) && in.k == offset;
+	return n;
+}
+
+TEST(ScplTree, OneRetPerActionPerArch) {
+	for (const auto &[name, p] : all_policies()) {
+		std::map<uint32_t, size_t> rets;
+		for (const auto &in : compile(p))
+			if (in.code == (vjit::cbpf::RET | vjit::cbpf::RVAL_K))
+				rets[in.k]++;
+		for (const auto &[action, n] : rets)
+			EXPECT_LE(n, p.arches.size()) << name << ": " << action_name(action);
+	}
+}
+
+// Equal rule lists, written apart, are one copy of code; a repeated
+// condition is dropped (under first match it never decides).
+TEST(ScplTree, IdenticalRulesShareOneCopy) {
+	Policy p = parse_string("default errno(EPERM)\n"
+				"allow read if arg0 == 7\n"
+				"allow write if arg0 == 7\n"
+				"allow getpid if arg0 == 7\n");
+	Filter f = compile(p);
+	EXPECT_EQ(count_loads(f, 16), 1u); // arg0.lo
+	EXPECT_TRUE(prove(p, f).proved);
+	std::string repeated = "default errno(EPERM)\n";
+	for (int i = 0; i < 1000; i++)
+		repeated += "allow read if arg0 == 7\nkill-process read if arg0 == 7\n";
+	Policy q = parse_string(repeated);
+	Filter g = compile(q);
+	EXPECT_EQ(count_loads(g, 16), 1u);
+	EXPECT_TRUE(prove(q, g).proved);
 }
 
 TEST(ScplTree, LongFiltersGetJumpTrampolines) {
