@@ -190,6 +190,22 @@ Decision normal_form(const RuleList &rules, uint32_t fallback) {
 	return d;
 }
 
+// The numbers lo..hi that share rules: one number's, or a span's.
+struct RulesAt {
+	uint32_t lo, hi;
+	const RuleList *rules;
+};
+
+std::vector<RulesAt> rules_in_order(const ArchPolicy &ap) {
+	std::vector<RulesAt> out;
+	for (const auto &[nr, rules] : ap.rules)
+		out.push_back({nr, nr, &rules});
+	for (const auto &[lo, span] : ap.spans)
+		out.push_back({lo, span.hi, &span.rules});
+	std::sort(out.begin(), out.end(), [](const RulesAt &a, const RulesAt &b) { return a.lo < b.lo; });
+	return out;
+}
+
 class Compiler {
 public:
 	Compiler(const Policy &p, const CompileOptions &o)
@@ -292,13 +308,13 @@ private:
 		decisions_.clear();
 		ranges_.clear();
 		uint64_t next = 0; // first number not yet covered
-		for (const auto &kv : ap.rules) {
-			if (kv.first > next)
-				add_gap(ap, next, kv.first - 1);
+		for (const RulesAt &at : rules_in_order(ap)) {
+			if (at.lo > next)
+				add_gap(ap, next, at.lo - 1);
 			const uint32_t fallback =
-				x32_checked(ap) ? fallback_action(p_, ap, kv.first) : p_.default_action;
-			add_range(kv.first, kv.first, decision_of(normal_form(kv.second, fallback)));
-			next = (uint64_t)kv.first + 1;
+				x32_checked(ap) ? fallback_action(p_, ap, at.lo) : p_.default_action;
+			add_range(at.lo, at.hi, decision_of(normal_form(*at.rules, fallback)));
+			next = (uint64_t)at.hi + 1;
 		}
 		if (next <= 0xffffffffull)
 			add_gap(ap, next, 0xffffffffull);

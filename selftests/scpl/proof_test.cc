@@ -67,6 +67,9 @@ bool libseccomp_can_say(const Policy &p) {
 	if (p.x32_action != p.badarch_action)
 		return false;
 	for (const ArchPolicy &ap : p.arches)
+		if (!ap.spans.empty())
+			return false;
+	for (const ArchPolicy &ap : p.arches)
 		for (const auto &kv : ap.rules)
 			for (const Rule &r : kv.second)
 				if (r.action != kv.second[0].action)
@@ -131,6 +134,8 @@ TEST(ScplProof, RandomInputsAgreeWithThePolicy) {
 		std::vector<uint32_t> arches;
 		for (const ArchPolicy &ap : p.arches) {
 			arches.push_back(ap.arch->audit_arch);
+			for (const auto &[lo, span] : ap.spans)
+				nrs.insert(nrs.end(), {lo - 1, lo, span.hi, span.hi + 1});
 			for (const auto &kv : ap.rules) {
 				nrs.insert(nrs.end(), {kv.first - 1, kv.first, kv.first + 1});
 				for (const Rule &r : kv.second)
