@@ -150,21 +150,81 @@ struct Range {
 	unsigned max_depth = UINT_MAX; // tree nodes above it, at most (hot syscalls)
 };
 
+// What a range does: its rules, and the action when none holds. Kept in a
+// normal form (no rule repeating an earlier condition, none at the end that
+// gives the fallback anyway) so that equal meanings share one leaf.
+struct Decision {
+	RuleList rules;
+	uint32_t fallback;
+
+	bool pure() const { return rules.empty(); }
+	bool operator==(const Decision &o) const {
+		if (fallback != o.fallback || rules.size() != o.rules.size())
+			return false;
+		for (size_t i = 0; i < rules.size(); i++)
+			if (rules[i].action != o.rules[i].action ||
+			    !same_cond(*rules[i].cond, *o.rules[i].cond))
+				return false;
+		return true;
+	}
+};
+
+bool unconditional(const Rule &r) { return !r.cond || r.cond->kind == Cond::TRUE; }
+
+Decision normal_form(const RuleList &rules, uint32_t fallback) {
+	Decision d{{}, fallback};
+	for (const Rule &r : rules) {
+		if (unconditional(r)) {
+			d.fallback = r.action;
+			break;
+		}
+		// Under first match a repeated condition never decides.
+		bool repeated = false;
+		for (const Rule &e : d.rules)
+			repeated = repeated || same_cond(*e.cond, *r.cond);
+		if (!repeated)
+			d.rules.push_back(r);
+	}
+	while (!d.rules.empty() && d.rules.back().action == d.fallback)
+		d.rules.pop_back();
+	return d;
+}
+
+// The numbers lo..hi that share rules: one number's, or a span's.
+struct RulesAt {
+	uint32_t lo, hi;
+	const RuleList *rules;
+};
+
+std::vector<RulesAt> rules_in_order(const ArchPolicy &ap) {
+	std::vector<RulesAt> out;
+	for (const auto &[nr, rules] : ap.rules)
+		out.push_back({nr, nr, &rules});
+	for (const auto &[lo, span] : ap.spans)
+		out.push_back({lo, span.hi, &span.rules});
+	std::sort(out.begin(), out.end(), [](const RulesAt &a, const RulesAt &b) { return a.lo < b.lo; });
+	return out;
+}
+
 class Compiler {
 public:
 	Compiler(const Policy &p, const CompileOptions &o)
 		: p_(p), opt_(o), a_(p.source.empty() ? "scplc" : p.source) {}
 
+	// Each arch's block ends in its leaves and one RET per action; the
+	// last arch's pool also holds the bad-arch return.
 	Filter run() {
 		a_.stmt(LD_ABS, OFF_ARCH);
-		for (const ArchPolicy &ap : p_.arches) {
-			const int other = a_.label();
-			a_.jump(JEQ, ap.arch->audit_arch, Assembler::NEXT, other);
+		for (size_t a = 0; a < p_.arches.size(); a++) {
+			const bool last = a + 1 == p_.arches.size();
+			rets_.clear();
+			const int other = last ? ret_label(p_.badarch_action) : a_.label();
+			a_.jump(JEQ, p_.arches[a].arch->audit_arch, Assembler::NEXT, other);
 			a_.stmt(LD_ABS, OFF_NR);
-			arch_block(ap);
-			a_.bind(other);
+			arch_block(p_.arches[a]);
+			if (!last)
+				a_.bind(other);
 		}
-		a_.ret(p_.badarch_action);
 		return a_.finish();
 	}
 
@@ -172,21 +232,21 @@ private:
 	const Policy &p_;
 	const CompileOptions &opt_;
 	Assembler a_;
-	// What a range does: its rules, and the action when none holds.
-	struct Decision {
-		RuleList rules;
-		uint32_t fallback;
-		bool operator==(const Decision &o) const {
-			return rules == o.rules && fallback == o.fallback;
-		}
-	};
 	std::vector<Decision> decisions_;
 	std::vector<Range> ranges_;
-	static constexpr int LEAF = -1, HOLE = -2;
+	std::map<uint32_t, int> rets_;   // action -> label of its RET
+	std::vector<int> leaf_labels_;   // per decision; -1: not yet needed
+	std::vector<int> pending_leaves_; // conditional decisions still to emit
+	static constexpr int LEAF = -1;
+	// choice CHAIN_BASE - d: a chain of "jeq" over decision d (see chain_order)
+	static constexpr int CHAIN_BASE = -2;
+	// Longest chain tried; longer ones cost more than a tree on average.
+	static constexpr size_t MAX_PEELS = 8;
 	// Above this many ranges the O(n^3) optimal tree would take too long;
 	// a weight-balanced tree is built instead (such filters rarely fit).
 	static constexpr size_t MAX_OPTIMAL_RANGES = 400;
 	std::vector<uint64_t> balance_prefix_; // the balanced tree's weights
+	uint64_t insn_cost_ = 0; // one instruction of length, in cost units
 
 	int decision_of(const Decision &d) {
 		for (size_t i = 0; i < decisions_.size(); i++)
@@ -194,6 +254,24 @@ private:
 				return (int)i;
 		decisions_.push_back(d);
 		return (int)decisions_.size() - 1;
+	}
+
+	int ret_label(uint32_t action) {
+		auto it = rets_.find(action);
+		if (it == rets_.end())
+			it = rets_.emplace(action, a_.label()).first;
+		return it->second;
+	}
+
+	// Where a tree node jumps for decision d: its RET, or its rules' code.
+	int leaf_target(int d) {
+		if (decisions_[d].pure())
+			return ret_label(decisions_[d].fallback);
+		if (leaf_labels_[d] < 0) {
+			leaf_labels_[d] = a_.label();
+			pending_leaves_.push_back(d);
+		}
+		return leaf_labels_[d];
 	}
 
 	bool x32_checked(const ArchPolicy &ap) const {
@@ -230,25 +308,32 @@ private:
 		decisions_.clear();
 		ranges_.clear();
 		uint64_t next = 0; // first number not yet covered
-		for (const auto &kv : ap.rules) {
-			if (kv.first > next)
-				add_gap(ap, next, kv.first - 1);
+		for (const RulesAt &at : rules_in_order(ap)) {
+			if (at.lo > next)
+				add_gap(ap, next, at.lo - 1);
 			const uint32_t fallback =
-				x32_checked(ap) ? fallback_action(p_, ap, kv.first) : p_.default_action;
-			add_range(kv.first, kv.first, decision_of({kv.second, fallback}));
-			next = (uint64_t)kv.first + 1;
+				x32_checked(ap) ? fallback_action(p_, ap, at.lo) : p_.default_action;
+			add_range(at.lo, at.hi, decision_of(normal_form(*at.rules, fallback)));
+			next = (uint64_t)at.hi + 1;
 		}
 		if (next <= 0xffffffffull)
 			add_gap(ap, next, 0xffffffffull);
+		leaf_labels_.assign(decisions_.size(), -1);
+		set_weights(ap);
+	}
 
-		// Weights: numbers the arch's table knows, plus hot syscalls.
+	// Weights: numbers the arch's table knows, plus hot syscalls' bounds.
+	void set_weights(const ArchPolicy &ap) {
 		const uint64_t window = max_syscall(*ap.arch);
+		uint64_t total = 0;
 		for (Range &r : ranges_) {
 			if (r.lo <= window)
 				r.weight = std::min<uint64_t>(r.hi, window) - r.lo + 1;
-			const RuleList &d = decisions_[r.decision].rules;
-			r.leaf_cost = d.empty() || (d.size() == 1 && !d[0].cond) ? 1 : 2 + 4 * d.size();
+			total += r.weight;
+			const Decision &d = decisions_[r.decision];
+			r.leaf_cost = d.pure() ? 1 : 2 + 4 * d.rules.size();
 		}
+		insn_cost_ = (uint64_t)(opt_.length_weight * (double)total + 0.5);
 		// Instructions before the tree: ld arch, jeq arch, ld nr. Earlier
 		// arches' checks add one jeq each.
 		const unsigned before = 3 + (unsigned)(&ap - p_.arches.data());
@@ -263,13 +348,13 @@ private:
 	}
 
 	// Optimal search tree over ranges_: cost = sum of weight × instructions
-	// executed (one per tree node passed, plus the leaf). Level t < levels
-	// holds the best subtrees rooted at depth t that keep the hot ranges
-	// within their max_depth; level `levels` is unconstrained (deeper than
-	// every bound).
+	// executed (one per tree node passed, plus the leaf), plus insn_cost_
+	// per node. Level t < levels holds the best subtrees rooted at depth t
+	// that keep the hot ranges within their max_depth; level `levels` is
+	// unconstrained (deeper than every bound).
 	struct Level {
 		std::vector<std::vector<uint64_t>> cost;
-		std::vector<std::vector<int>> choice; // split point; LEAF; HOLE
+		std::vector<std::vector<int>> choice; // split point; LEAF; CHAIN_BASE - d
 	};
 	std::vector<Level> levels_;
 	static constexpr uint64_t INF = UINT64_MAX / 4;
@@ -281,6 +366,70 @@ private:
 			for (Range &r : ranges_)
 				if (r.max_depth != UINT_MAX)
 					r.max_depth++;
+	}
+
+	// Ranges i..j as decision bg with the others picked out one "jeq" each
+	// (libseccomp's shape, one node per syscall): the picked ranges in test
+	// order, heaviest first unless that breaks a bound; empty when a picked
+	// range is not a single number or no order keeps the bounds.
+	std::vector<size_t> chain_order(size_t i, size_t j, int bg, unsigned t) const {
+		std::vector<size_t> picked;
+		unsigned bg_bound = UINT_MAX;
+		for (size_t k = i; k <= j; k++) {
+			if (ranges_[k].decision == bg) {
+				bg_bound = std::min(bg_bound, ranges_[k].max_depth);
+				continue;
+			}
+			if (ranges_[k].lo != ranges_[k].hi || picked.size() == MAX_PEELS)
+				return {};
+			picked.push_back(k);
+		}
+		if (picked.empty() || bg_bound < t + picked.size())
+			return {};
+		auto fits = [&] {
+			for (size_t p = 0; p < picked.size(); p++)
+				if (ranges_[picked[p]].max_depth < t + p + 1)
+					return false;
+			return true;
+		};
+		std::stable_sort(picked.begin(), picked.end(),
+				 [&](size_t a, size_t b) { return ranges_[a].weight > ranges_[b].weight; });
+		if (fits())
+			return picked;
+		std::stable_sort(picked.begin(), picked.end(),
+				 [&](size_t a, size_t b) { return ranges_[a].max_depth < ranges_[b].max_depth; });
+		return fits() ? picked : std::vector<size_t>{};
+	}
+
+	uint64_t chain_cost(size_t i, size_t j, int bg, const std::vector<size_t> &order) const {
+		uint64_t c = insn_cost_ * order.size();
+		for (size_t p = 0; p < order.size(); p++)
+			c += ranges_[order[p]].weight * (p + 1 + ranges_[order[p]].leaf_cost);
+		for (size_t k = i; k <= j; k++)
+			if (ranges_[k].decision == bg)
+				c += ranges_[k].weight * (order.size() + ranges_[k].leaf_cost);
+		return c;
+	}
+
+	// The cheapest chain for ranges i..j at depth t, into cost and choice.
+	void best_chain(size_t i, size_t j, unsigned t, uint64_t &cost, int &choice) const {
+		if (j - i > 2 * MAX_PEELS)
+			return;
+		std::vector<int> tried;
+		for (size_t k = i; k <= j; k++) {
+			const int bg = ranges_[k].decision;
+			if (std::find(tried.begin(), tried.end(), bg) != tried.end())
+				continue;
+			tried.push_back(bg);
+			const std::vector<size_t> order = chain_order(i, j, bg, t);
+			if (order.empty())
+				continue;
+			const uint64_t c = chain_cost(i, j, bg, order);
+			if (c < cost) {
+				cost = c;
+				choice = CHAIN_BASE - bg;
+			}
+		}
 	}
 
 	bool plan_within_bounds() {
@@ -297,17 +446,15 @@ private:
 		for (unsigned t = constrained + 1; t-- > 0;) {
 			const bool free = t == constrained;
 			Level &L = levels_[t];
-			const Level &below = levels_[free ? t : t + 1];
 			// the free level stands for every depth >= constrained
-			auto fits = [&](size_t r) { return ranges_[r].max_depth >= t; };
-			auto fits_below = [&](size_t r) { return ranges_[r].max_depth >= (free ? t : t + 1); };
+			const Level &below = levels_[free ? t : t + 1];
 			for (size_t i = 0; i < n; i++)
-				if (fits(i))
+				if (ranges_[i].max_depth >= t)
 					L.cost[i][i] = ranges_[i].weight * ranges_[i].leaf_cost;
 			for (size_t len = 2; len <= n; len++) {
 				for (size_t i = 0; i + len <= n; i++) {
 					const size_t j = i + len - 1;
-					const uint64_t node = prefix[j + 1] - prefix[i];
+					const uint64_t node = prefix[j + 1] - prefix[i] + insn_cost_;
 					uint64_t best = INF;
 					for (size_t k = i + 1; k <= j; k++) {
 						uint64_t c = node + below.cost[i][k - 1] + below.cost[k][j];
@@ -316,18 +463,7 @@ private:
 							L.choice[i][j] = (int)k;
 						}
 					}
-					// A single number between two ranges that do the same
-					// thing: one "jeq" instead of two bounds.
-					const Range &l = ranges_[i], &m = ranges_[i + 1], &r = ranges_[j];
-					if (len == 3 && m.lo == m.hi && l.decision == r.decision &&
-					    fits_below(i) && fits_below(i + 1) && fits_below(j)) {
-						uint64_t c = node + m.weight * m.leaf_cost +
-							     (l.weight + r.weight) * l.leaf_cost;
-						if (c < best) {
-							best = c;
-							L.choice[i][j] = HOLE;
-						}
-					}
+					best_chain(i, j, t, best, L.choice[i][j]);
 					L.cost[i][j] = std::min(best, INF);
 				}
 			}
@@ -335,7 +471,8 @@ private:
 		return levels_[0].cost[0][n - 1] < INF;
 	}
 
-	// The split of ranges i..j: the first range of the right subtree.
+	// The shape of ranges i..j at depth t: the first range of the right
+	// subtree, LEAF or a chain.
 	int split_of(size_t i, size_t j, unsigned t) const {
 		if (balance_prefix_.empty()) {
 			const unsigned level = std::min<unsigned>(t, (unsigned)levels_.size() - 1);
@@ -356,25 +493,46 @@ private:
 			balance_prefix_[i + 1] = balance_prefix_[i] + ranges_[i].weight + 1;
 	}
 
-	void emit_tree(size_t i, size_t j, unsigned t) {
-		const int c = split_of(i, j, t);
-		if (c == LEAF)
-			return emit_leaf(decisions_[ranges_[i].decision]);
-		const int right = a_.label();
-		if (c == HOLE) {
-			a_.jump(JEQ, ranges_[i + 1].lo, right, Assembler::NEXT);
-			emit_leaf(decisions_[ranges_[i].decision]);
-			a_.bind(right);
-			return emit_leaf(decisions_[ranges_[i + 1].decision]);
-		}
+	// A subtree still to emit, and the label its first node gets.
+	struct Subtree {
+		size_t i, j;
+		unsigned t;
+		int label;
+	};
+
+	// Where a node jumps for ranges i..j: a leaf, or a subtree queued in todo.
+	int child(size_t i, size_t j, unsigned t, std::vector<Subtree> &todo) {
+		if (split_of(i, j, t) == LEAF)
+			return leaf_target(ranges_[i].decision);
+		todo.push_back({i, j, t, a_.label()});
+		return todo.back().label;
+	}
+
+	// Preorder, left subtree first: each node's false branch is the next one.
+	void emit_subtree(const Subtree &s) {
+		a_.bind(s.label);
+		const int c = split_of(s.i, s.j, s.t);
+		if (c <= CHAIN_BASE)
+			return emit_chain(s.i, s.j, s.t, CHAIN_BASE - c);
+		std::vector<Subtree> todo;
+		const int left = child(s.i, c - 1, s.t + 1, todo);
+		const int right = child(c, s.j, s.t + 1, todo);
 		const uint32_t bound = ranges_[c].lo;
 		if (opt_.mutation == Mutation::OFF_BY_ONE_BOUND)
-			a_.jump(JGT, bound, right, Assembler::NEXT);
+			a_.jump(JGT, bound, right, left);
 		else
-			a_.jump(JGE, bound, right, Assembler::NEXT);
-		emit_tree(i, c - 1, t + 1);
-		a_.bind(right);
-		emit_tree(c, j, t + 1);
+			a_.jump(JGE, bound, right, left);
+		for (const Subtree &sub : todo)
+			emit_subtree(sub);
+	}
+
+	void emit_chain(size_t i, size_t j, unsigned t, int bg) {
+		const unsigned level = std::min<unsigned>(t, (unsigned)levels_.size() - 1);
+		const std::vector<size_t> order = chain_order(i, j, bg, level);
+		for (size_t p = 0; p < order.size(); p++) {
+			const int no = p + 1 < order.size() ? Assembler::NEXT : leaf_target(bg);
+			a_.jump(JEQ, ranges_[order[p]].lo, leaf_target(ranges_[order[p]].decision), no);
+		}
 	}
 
 	void arch_block(const ArchPolicy &ap) {
@@ -384,39 +542,29 @@ private:
 			plan_balanced();
 		else
 			plan();
-		emit_tree(0, ranges_.size() - 1, 0);
+		if (split_of(0, ranges_.size() - 1, 0) == LEAF)
+			a_.ja(leaf_target(ranges_[0].decision)); // one decision for every number
+		else
+			emit_subtree({0, ranges_.size() - 1, 0, a_.label()});
+		for (size_t k = 0; k < pending_leaves_.size(); k++) {
+			a_.bind(leaf_labels_[pending_leaves_[k]]);
+			emit_rules(decisions_[pending_leaves_[k]]);
+		}
+		pending_leaves_.clear();
+		for (const auto &[action, label] : rets_) {
+			a_.bind(label);
+			a_.ret(action);
+		}
 	}
 
-	// The rules of one syscall: conditions in order, one return per action.
-	void emit_leaf(const Decision &d) {
-		std::vector<std::pair<uint32_t, int>> exits;
-		auto exit_for = [&](uint32_t action) {
-			for (auto &e : exits)
-				if (e.first == action)
-					return e.second;
-			exits.push_back({action, a_.label()});
-			return exits.back().second;
-		};
-		uint32_t otherwise = d.fallback; // when no condition holds
-		for (const Rule &r : d.rules) {
-			if (!r.cond) {
-				otherwise = r.action;
-				break;
-			}
-			const int no = a_.label();
-			emit_cond(*r.cond, exit_for(r.action), no);
-			a_.bind(no);
-		}
-		// Falling through returns `otherwise`; its exit can sit right here.
-		for (auto &e : exits)
-			if (e.first == otherwise)
-				a_.bind(e.second);
-		a_.ret(otherwise);
-		for (auto &e : exits) {
-			if (e.first == otherwise)
-				continue;
-			a_.bind(e.second);
-			a_.ret(e.first);
+	// The rules of one syscall: conditions in order, each exit a shared RET.
+	void emit_rules(const Decision &d) {
+		for (size_t k = 0; k < d.rules.size(); k++) {
+			const bool last = k + 1 == d.rules.size();
+			const int no = last ? ret_label(d.fallback) : a_.label();
+			emit_cond(*d.rules[k].cond, ret_label(d.rules[k].action), no);
+			if (!last)
+				a_.bind(no);
 		}
 	}
 

@@ -9,8 +9,11 @@
 //
 // The tree minimises the instructions executed on average over the arch's
 // syscall numbers (each range weighted by how many it covers: an optimal
-// binary search tree by dynamic programming), with a bound on the path of
-// each hot syscall.
+// binary search tree by dynamic programming) plus a price per instruction of
+// length, with a bound on the path of each hot syscall. A subtree may be a
+// chain of "jeq" picking single numbers out of one decision. Leaves are
+// shared: one RET per action and one copy of each distinct rule list per
+// arch, jumped to from every node that needs it.
 #ifndef VJIT_SCPL_COMPILE_H
 #define VJIT_SCPL_COMPILE_H
 
@@ -43,6 +46,9 @@ struct CompileOptions {
 	// the arch's syscall numbers within these bounds.
 	std::vector<std::pair<std::string, unsigned>> hot = {
 		{"read", 6}, {"write", 6}, {"getpid", 7}, {"futex", 7}, {"epoll_wait", 7}};
+	// What one instruction of filter length is worth, in instructions
+	// executed on average: the tree trades one for the other at this rate.
+	double length_weight = 0.25;
 };
 
 // Throws Error when the filter would exceed the kernel's 4096 instructions.

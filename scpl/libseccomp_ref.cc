@@ -85,6 +85,8 @@ Ctx arch_ctx(const Policy &p, const ArchPolicy &ap, int optimize, bool naive) {
 		check(seccomp_arch_add(ctx.get(), ap.arch->audit_arch), "arch");
 		check(seccomp_arch_remove(ctx.get(), SCMP_ARCH_NATIVE), "arch");
 	}
+	if (!ap.spans.empty())
+		throw Error("libseccomp has no ranges of syscall numbers");
 	for (const auto &kv : ap.rules) {
 		for (size_t i = 1; i < kv.second.size() && !naive; i++)
 			if (kv.second[i].action != kv.second[0].action)

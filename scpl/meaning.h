@@ -122,6 +122,9 @@ typename D::template BV<32> policy_meaning(const Policy &p, const SeccompData<D>
 		if (ap.arch->has_x32)
 			in_arch = select(uge(d.nr, u32(X32_SYSCALL_BIT)) && d.nr != u32(NR_SKIPPED),
 					 u32(p.x32_action), in_arch);
+		for (const auto &[lo, span] : ap.spans)
+			in_arch = select(uge(d.nr, u32(lo)) && ule(d.nr, u32(span.hi)),
+					 rules_meaning<D>(span.rules, fallback_action(p, ap, lo), d), in_arch);
 		for (auto it = ap.rules.rbegin(); it != ap.rules.rend(); ++it)
 			in_arch = select(d.nr == u32(it->first),
 					 rules_meaning<D>(it->second, fallback_action(p, ap, it->first), d),

@@ -148,7 +148,7 @@ Policy import_oci_text(const std::string &text, const std::string &name, const O
 			const ArchInfo *arch = arch_by_name(a);
 			if (!arch)
 				fail(name, "unknown arch '" + a + "'");
-			p.arches.push_back(ArchPolicy{arch, {}});
+			p.arches.push_back(ArchPolicy{arch, {}, {}});
 		}
 		std::set<std::string> unknown;
 		const json &entries = doc.value("syscalls", json::array());

@@ -20,7 +20,13 @@ static std::string field_at(uint32_t k) {
 	return "arg" + std::to_string((k - 16) / 8) + ((k % 8) ? ".hi" : ".lo");
 }
 
-static std::string one(const vjit::ClassicInsn &in, size_t pc, const ArchInfo *arch, bool a_is_nr) {
+// The syscall a comparison with the number names: only one the policy has
+// rules for (a range boundary is some number the policy never wrote).
+static std::string named_syscall(const ArchPolicy *ap, uint32_t nr) {
+	return ap && ap->rules.count(nr) ? syscall_name(*ap->arch, nr) : "";
+}
+
+static std::string one(const vjit::ClassicInsn &in, size_t pc, const ArchPolicy *ap, bool a_is_nr) {
 	char buf[160];
 	const uint16_t c = in.code;
 	switch (bpf::cls(c)) {
@@ -58,7 +64,7 @@ static std::string one(const vjit::ClassicInsn &in, size_t pc, const ArchInfo *a
 		} else if (bpf::srcbit(c)) {
 			snprintf(buf, sizeof buf, "%s x, %zu, %zu", name, pc + 1 + in.jt, pc + 1 + in.jf);
 		} else {
-			std::string note = a_is_nr && arch ? syscall_name(*arch, in.k) : "";
+			std::string note = a_is_nr ? named_syscall(ap, in.k) : "";
 			snprintf(buf, sizeof buf, "%s #0x%x, %zu, %zu%s%s", name, in.k, pc + 1 + in.jt,
 				 pc + 1 + in.jf, note.empty() ? "" : "  ; ", note.c_str());
 		}
@@ -84,7 +90,7 @@ static std::string one(const vjit::ClassicInsn &in, size_t pc, const ArchInfo *a
 std::string listing(const Filter &f, const Policy *p) {
 	// Annotate comparisons with syscall names while A holds the number
 	// (from "ld [0]" to the next load or ALU instruction, in program order).
-	const ArchInfo *arch = nullptr;
+	const ArchPolicy *arch = nullptr;
 	std::string out;
 	bool a_is_nr = false;
 	for (size_t pc = 0; pc < f.size(); pc++) {
@@ -92,7 +98,7 @@ std::string listing(const Filter &f, const Policy *p) {
 		if (bpf::cls(in.code) == bpf::JMP && bpf::op(in.code) == bpf::JEQ && p)
 			for (const ArchPolicy &ap : p->arches)
 				if (ap.arch->audit_arch == in.k)
-					arch = ap.arch;
+					arch = &ap;
 		char pre[32];
 		snprintf(pre, sizeof pre, "%4zu: ", pc);
 		out += pre + one(in, pc, arch, a_is_nr) + "\n";

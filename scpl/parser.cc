@@ -120,13 +120,13 @@ std::vector<Token> lex(const std::string &text, const std::string &file) {
 			t.text = text.substr(i + 1, j - i - 1);
 			advance(j + 1 - start);
 		} else {
-			static const char *two[] = {"==", "!=", "<=", ">=", "&&", "||", "<<", ">>"};
+			static const char *two[] = {"==", "!=", "<=", ">=", "&&", "||", "<<", ">>", ".."};
 			t.kind = Token::PUNCT;
 			t.text = std::string(1, c);
 			for (const char *p : two)
 				if (text.compare(i, 2, p) == 0)
 					t.text = p;
-			if (std::string("=!<>&|(){},-~").find(c) == std::string::npos)
+			if (std::string("=!<>&|(){},-~.").find(c) == std::string::npos)
 				fail(t.loc, std::string("unexpected character '") + c + "'");
 			advance(t.text.size());
 		}
@@ -146,9 +146,10 @@ const std::map<std::string, uint32_t> &plain_actions() {
 }
 
 struct Item {
-	enum Kind { NAME, SET, NUMBER } kind;
+	enum Kind { NAME, SET, NUMBER, RANGE } kind;
 	std::string name;
 	uint32_t nr = 0;
+	uint32_t hi = 0; // RANGE: nr..hi
 	SrcLoc loc;
 };
 
@@ -223,6 +224,7 @@ private:
 	void statement(const std::string &file);
 	uint32_t action();
 	std::optional<uint32_t> try_action();
+	uint32_t syscall_nr();
 	std::vector<Item> items();
 	CondP cond_or();
 	CondP cond_and();
@@ -377,16 +379,39 @@ void Parser::include(const Token &path, const std::string &from) {
 	pos = saved_pos;
 }
 
+// A syscall number, -N for 2^32 - N (-1: a tracer's skipped syscall).
+uint32_t Parser::syscall_nr() {
+	const bool minus = accept("-");
+	const Token &t = next();
+	if (t.kind != Token::NUMBER)
+		fail(t.loc, minus ? "expected a number after '-'" : "expected a syscall number after '..'");
+	if (t.number > (minus ? 0x80000000ull : 0xffffffffull))
+		fail(t.loc, "syscall number " + std::string(minus ? "-" : "") + t.text +
+				    " does not fit in 32 bits");
+	return minus ? (uint32_t)(0 - t.number) : (uint32_t)t.number;
+}
+
 std::vector<Item> Parser::items() {
 	std::vector<Item> list;
 	do {
 		if (peek().kind == Token::PUNCT && peek().text == "}")
 			break; // trailing comma
-		const bool minus = accept("-"); // -1: a tracer's skipped syscall
-		const Token &t = next();
-		Item it{Item::NAME, t.text, 0, t.loc};
-		if (minus && t.kind != Token::NUMBER)
-			fail(t.loc, "expected a number after '-'");
+		const Token &t = peek();
+		Item it{Item::NAME, t.text, 0, 0, t.loc};
+		if ((t.kind == Token::PUNCT && t.text == "-") || t.kind == Token::NUMBER) {
+			it.kind = Item::NUMBER;
+			it.nr = syscall_nr();
+			if (accept("..")) {
+				it.kind = Item::RANGE;
+				it.hi = syscall_nr();
+				if (it.hi < it.nr)
+					fail(it.loc, "range " + std::to_string(it.nr) + ".." + std::to_string(it.hi) +
+							     " is empty: its end is below its start");
+			}
+			list.push_back(it);
+			continue;
+		}
+		next();
 		if (t.kind == Token::SETREF) {
 			if (!sets.count(t.text)) {
 				std::vector<std::string> names;
@@ -395,12 +420,6 @@ std::vector<Item> Parser::items() {
 				fail(t.loc, "unknown set @" + t.text + did_you_mean(t.text, names));
 			}
 			it.kind = Item::SET;
-		} else if (t.kind == Token::NUMBER) {
-			if (t.number > (minus ? 0x80000000ull : 0xffffffffull))
-				fail(t.loc, "syscall number " + std::string(minus ? "-" : "") + t.text +
-						    " does not fit in 32 bits");
-			it.kind = Item::NUMBER;
-			it.nr = minus ? (uint32_t)(0 - t.number) : (uint32_t)t.number;
 		} else if (t.kind == Token::IDENT) {
 			uint32_t nr;
 			if (syscall_number(host_arch(), t.text, &nr) == Lookup::UNKNOWN)
@@ -583,7 +602,7 @@ Policy Parser::finish() {
 		for (const ArchPolicy &ap : policy.arches)
 			if (ap.arch == arch)
 				fail(arch_loc, "arch " + name + " listed twice");
-		policy.arches.push_back(ArchPolicy{arch, {}});
+		policy.arches.push_back(ArchPolicy{arch, {}, {}});
 	}
 	for (ArchPolicy &ap : policy.arches) {
 		for (const PendingRule &pr : rules) {
@@ -601,6 +620,10 @@ Policy Parser::finish() {
 						continue;
 					const auto &list = sets.at(it.name);
 					work.insert(work.end(), list.rbegin(), list.rend());
+					continue;
+				}
+				if (it.kind == Item::RANGE) {
+					add_span_rule(policy, ap, it.nr, it.hi, r, !allow_shadowed);
 					continue;
 				}
 				uint32_t nr = it.nr;

@@ -69,6 +69,9 @@ struct Cond {
 	static CondP negate(CondP a);
 	std::string str() const;
 };
+// The same condition written twice: equal kinds, operands and kids (where
+// it was written aside).
+bool same_cond(const Cond &a, const Cond &b);
 
 // One rule for one syscall: when cond holds (null: always), return action.
 struct Rule {
@@ -99,9 +102,18 @@ constexpr uint32_t X32_SYSCALL_BIT = 0x40000000u;
 // through the rules (and meets the default), as libseccomp treats it.
 constexpr uint32_t NR_SKIPPED = 0xffffffffu;
 
+// Rules that every number from a first one up to hi shares (`lo..hi`).
+struct Span {
+	uint32_t hi;
+	RuleList rules;
+};
+
 struct ArchPolicy {
 	const ArchInfo *arch;
 	std::map<uint32_t, RuleList> rules; // by syscall number
+	// By first number. Disjoint from each other and from `rules`, never
+	// across X32_SYSCALL_BIT nor holding NR_SKIPPED: one fallback each.
+	std::map<uint32_t, Span> spans;
 };
 
 // A warning that may repeat: shown once, with how often it happened.
@@ -130,6 +142,9 @@ private:
 // apply: an error when strict (SCPL source), a warning otherwise (imports).
 void add_rule(Policy &p, ArchPolicy &ap, uint32_t nr, const std::string &name, const Rule &r,
 	      bool strict);
+// The same for every number lo..hi: numbers with rules of their own get r
+// one by one, the others share spans (split where lo..hi cuts them).
+void add_span_rule(Policy &p, ArchPolicy &ap, uint32_t lo, uint32_t hi, const Rule &r, bool strict);
 
 } // namespace scpl
 

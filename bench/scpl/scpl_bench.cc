@@ -44,6 +44,7 @@ int main() {
 		{"systemd-service.scpl", parse_file("policies/systemd-service.scpl")},
 		{"web-worker.scpl", parse_file("policies/web-worker.scpl")},
 		{"server.scpl", parse_file("policies/server.scpl")},
+		{"renderer.scpl", parse_file("policies/renderer.scpl")},
 	};
 	printf("| policy                 | compiler               | insns | read | write | getpid | futex | epoll_wait | reboot (denied) | avg 0..450 | proved |\n");
 	printf("| ---------------------- | ---------------------- | ----- |");

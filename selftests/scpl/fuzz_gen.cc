@@ -97,6 +97,12 @@ private:
 			return "nosuchcall";
 		if (sets_ && chance(5))
 			return "@s" + std::to_string(below(sets_));
+		if (chance(10)) {
+			// a range, sometimes crossing into the x32 area or up to -1
+			const uint32_t lo = chance(3) ? 0x3ffffff0u + below(32) : below(500);
+			return std::to_string(lo) + ".." +
+			       (chance(5) ? "-" + std::to_string(1 + below(3)) : std::to_string(lo + below(40)));
+		}
 		if (chance(6))
 			return chance(4) ? std::to_string(rng_() % 0x100000000ull)
 			       : chance(4) ? "-" + std::to_string(1 + below(3)) : std::to_string(below(500));

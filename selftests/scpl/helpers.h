@@ -4,7 +4,9 @@
 #define VJIT_SELFTESTS_SCPL_HELPERS_H
 
 #include <linux/audit.h>
+#include <stdlib.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,20 @@ inline const char *DOCKER = "policies/docker-default.json";
 inline const std::vector<std::string> SCPL_POLICIES = {
 	"policies/systemd-service.scpl", "policies/server.scpl", "policies/web-worker.scpl",
 	"policies/base.scpl", "policies/renderer.scpl"};
+
+// One directory for a test run's files, removed (with them) at exit.
+inline const std::string &temp_dir() {
+	struct Dir {
+		std::string path;
+		Dir() {
+			char tmpl[] = "/tmp/scpl-test-XXXXXX";
+			path = mkdtemp(tmpl);
+		}
+		~Dir() { std::filesystem::remove_all(path); }
+	};
+	static const Dir dir;
+	return dir.path;
+}
 
 inline scpl::Policy docker_policy() {
 	scpl::OciOptions o;

@@ -3,6 +3,7 @@
 // and makes syscalls; scplc and scpl-exec run as a user runs them.
 #include <gtest/gtest.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "helpers.h"
 #include "scpl/libscpl.h"
 
 namespace {
@@ -108,23 +110,24 @@ std::string run(const std::string &cmd, int *rc) {
 }
 
 std::string tmpfile_with(const std::string &name, const std::string &text) {
-	std::string path = "/tmp/scpl-test-" + std::to_string(getpid()) + "-" + name;
+	std::string path = scpl_test::temp_dir() + "/" + name;
 	std::ofstream(path) << text;
 	return path;
 }
 
 TEST(ScplCli, CompileThenCheckDockersProfile) {
+	const std::string bpf = scpl_test::temp_dir() + "/docker.bpf";
 	int rc;
 	std::string out = run("build/bin/scplc --from-oci policies/docker-default.json --arch x86_64 "
-			      "-o /tmp/scpl-test-docker.bpf", &rc);
+			      "-o " + bpf, &rc);
 	ASSERT_EQ(rc, 0) << out;
 	EXPECT_NE(out.find("proved equal to the policy"), std::string::npos);
 	EXPECT_NE(out.find("warning: syscall 'mseal' is unknown"), std::string::npos);
-	std::ifstream f("/tmp/scpl-test-docker.bpf", std::ios::binary | std::ios::ate);
+	std::ifstream f(bpf, std::ios::binary | std::ios::ate);
 	EXPECT_EQ((long)f.tellg() % 8, 0);
-	out = run("build/bin/scplc check policies/docker-default.json /tmp/scpl-test-docker.bpf", &rc);
+	out = run("build/bin/scplc check policies/docker-default.json " + bpf, &rc);
 	EXPECT_EQ(rc, 0) << out;
-	out = run("build/bin/scplc check policies/server.scpl /tmp/scpl-test-docker.bpf", &rc);
+	out = run("build/bin/scplc check policies/server.scpl " + bpf, &rc);
 	EXPECT_EQ(rc, 1) << out;
 	EXPECT_NE(out.find("counterexample: seccomp_data"), std::string::npos) << out;
 	EXPECT_NE(out.find("filter returns"), std::string::npos) << out;
@@ -149,15 +152,25 @@ TEST(ScplCli, OutputFormats) {
 	ASSERT_EQ(rc, 0) << out;
 	EXPECT_NE(out.find("static struct sock_filter scpl_filter[] = {"), std::string::npos);
 	// "-" is standard output, not a file of that name.
-	char dir[] = "/tmp/scpl-test-dash-XXXXXX";
-	ASSERT_NE(mkdtemp(dir), nullptr);
+	const std::string dir = scpl_test::temp_dir() + "/dash";
+	ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
 	std::string top = get_current_dir_name();
 	out = run(std::string("cd ") + dir + " && " + top + "/build/bin/scplc " + top +
 		  "/policies/server.scpl --format listing -o -", &rc);
 	ASSERT_EQ(rc, 0) << out;
 	EXPECT_NE(out.find("ld [4]  ; arch"), std::string::npos) << out;
-	EXPECT_NE(access((std::string(dir) + "/-").c_str(), F_OK), 0);
-	rmdir(dir);
+	EXPECT_NE(access((dir + "/-").c_str(), F_OK), 0);
+}
+
+// Only syscalls the policy names label comparisons: 4 (stat) is where the
+// range of read..close ends, not a syscall the policy is about.
+TEST(ScplCli, ListingNamesOnlyThePolicysSyscalls) {
+	scpl::Policy p = scpl::parse_string("default allow\nerrno(EPERM) read, write, open, close\n");
+	const std::string out = scpl::listing(scpl::compile(p), &p);
+	EXPECT_NE(out.find("jge #0x4, "), std::string::npos) << out;
+	EXPECT_EQ(out.find("stat"), std::string::npos) << out;
+	scpl::Policy q = scpl::parse_string("default allow\nerrno(EPERM) getppid\n");
+	EXPECT_NE(scpl::listing(scpl::compile(q), &q).find("; getppid"), std::string::npos);
 }
 
 TEST(ScplExec, RunsACommandUnderAPolicy) {
@@ -166,7 +179,7 @@ TEST(ScplExec, RunsACommandUnderAPolicy) {
 			      "/bin/sh -c 'exit 3'", &rc);
 	EXPECT_EQ(rc, 3) << out;
 	std::string p = tmpfile_with("nomkdir.scpl", "default allow\nerrno(EROFS) mkdir, mkdirat\n");
-	std::string dir = "/tmp/scpl-test-dir-" + std::to_string(getpid());
+	std::string dir = scpl_test::temp_dir() + "/made";
 	out = run("build/bin/scpl-exec --policy " + p + " -- mkdir " + dir, &rc);
 	EXPECT_NE(rc, 0);
 	EXPECT_NE(out.find("Read-only file system"), std::string::npos) << out;

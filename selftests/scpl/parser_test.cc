@@ -27,6 +27,46 @@ std::string error_of(const std::string &text) {
 
 const RuleList &rules(const Policy &p, uint32_t nr) { return p.arches.at(0).rules.at(nr); }
 
+// lo..hi: first match as for single numbers; a number decided before keeps
+// its action (the range is the rest), in the x32 area and at -1 too.
+TEST(ScplParser, RangesGiveASpanOfNumbersOneAction) {
+	Policy p = parse_string("default errno(EPERM)\nx32 errno(ENOSYS)\n"
+				"kill-process 450\n"
+				"errno(EIO) 420 if arg0 == 1\n"
+				"allow 400..500\n"
+				"errno(EACCES) 0x3ffffff0..0x4000000f\n"
+				"trace(3) -3..-1\n");
+	const std::vector<std::pair<uint32_t, uint32_t>> expect = {
+		{399, ret::ERRNO | EPERM}, {400, ret::ALLOW}, {450, ret::KILL_PROCESS},
+		{500, ret::ALLOW}, {501, ret::ERRNO | EPERM}, {0x3fffffef, ret::ERRNO | EPERM},
+		{0x3ffffff0, ret::ERRNO | EACCES}, {0x4000000f, ret::ERRNO | EACCES},
+		{0x40000010, ret::ERRNO | ENOSYS}, {0xfffffffc, ret::ERRNO | ENOSYS},
+		{0xfffffffd, ret::TRACE | 3}, {0xffffffff, ret::TRACE | 3}};
+	Filter f = compile(p);
+	ASSERT_TRUE(prove(p, f).proved);
+	for (const auto &[nr, action] : expect) {
+		EXPECT_EQ(policy_action(p, data(nr)), action) << nr;
+		EXPECT_EQ(run_filter(f, data(nr)), action) << nr;
+	}
+	EXPECT_EQ(policy_action(p, data(420, 1)), ret::ERRNO | EIO);
+	EXPECT_EQ(policy_action(p, data(420, 2)), ret::ALLOW);
+	// one span for 401..449, none per number
+	EXPECT_LT(p.arches[0].rules.size() + p.arches[0].spans.size(), 12u);
+}
+
+TEST(ScplParser, RangeErrors) {
+	EXPECT_EQ(error_of("allow 5..3\n"), "t.scpl:1:7: error: range 5..3 is empty: its end is below its start");
+	EXPECT_EQ(error_of("allow 5..read\n"), "t.scpl:1:10: error: expected a syscall number after '..'");
+	EXPECT_EQ(error_of("allow 1..0x100000000\n"),
+		  "t.scpl:1:10: error: syscall number 0x100000000 does not fit in 32 bits");
+	EXPECT_EQ(error_of("allow 1..5\nkill-process 2..3\n"),
+		  "t.scpl:2:1: error: rule 'kill-process' for '2..3' is shadowed by 'allow' at t.scpl:1:1");
+	EXPECT_EQ(error_of("allow 0..0x1ffff\nkill-process 0x10000..0x1ffff if arg0 == 1\n"),
+		  "t.scpl:2:1: error: rule 'kill-process' for '0x10000..0x1ffff' is shadowed by 'allow' at t.scpl:1:1");
+	EXPECT_EQ(error_of("allow 1..5\nkill-process 3\n"),
+		  "t.scpl:2:1: error: rule 'kill-process' for '3' is shadowed by 'allow' at t.scpl:1:1");
+}
+
 TEST(ScplParser, ActionsDefaultsAndRules) {
 	Policy p = parse_string(R"(
 		# comment
@@ -137,9 +177,7 @@ TEST(ScplParser, IncludesResolveRelativeAndRejectCycles) {
 	EXPECT_EQ(policy_action(p, data(41, 2, 1)), ret::ALLOW);       // socket(AF_INET, SOCK_STREAM)
 	EXPECT_EQ(policy_action(p, data(41, 16, 1)), ret::ERRNO | EAFNOSUPPORT);
 	EXPECT_EQ(policy_action(p, data(59)), ret::KILL_PROCESS);      // execve
-	char tmpl[] = "/tmp/scpl-cycle-XXXXXX";
-	ASSERT_NE(mkdtemp(tmpl), nullptr);
-	std::string dir = tmpl;
+	const std::string dir = scpl_test::temp_dir();
 	FILE *f = fopen((dir + "/a.scpl").c_str(), "w");
 	fputs("include \"a.scpl\"\n", f);
 	fclose(f);

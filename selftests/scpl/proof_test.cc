@@ -5,6 +5,7 @@
 // filters agree with the policy on random inputs; the hot path is short.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include "helpers.h"
@@ -65,6 +66,9 @@ TEST(ScplProof, EveryCompilerMutantIsCaught) {
 bool libseccomp_can_say(const Policy &p) {
 	if (p.x32_action != p.badarch_action)
 		return false;
+	for (const ArchPolicy &ap : p.arches)
+		if (!ap.spans.empty())
+			return false;
 	for (const ArchPolicy &ap : p.arches)
 		for (const auto &kv : ap.rules)
 			for (const Rule &r : kv.second)
@@ -130,6 +134,8 @@ TEST(ScplProof, RandomInputsAgreeWithThePolicy) {
 		std::vector<uint32_t> arches;
 		for (const ArchPolicy &ap : p.arches) {
 			arches.push_back(ap.arch->audit_arch);
+			for (const auto &[lo, span] : ap.spans)
+				nrs.insert(nrs.end(), {lo - 1, lo, span.hi, span.hi + 1});
 			for (const auto &kv : ap.rules) {
 				nrs.insert(nrs.end(), {kv.first - 1, kv.first, kv.first + 1});
 				for (const Rule &r : kv.second)
@@ -182,6 +188,52 @@ TEST(ScplTree, EveryPolicyBeatsKafelsAverageAndLibseccomp) {
 			EXPECT_LE(avg, average_executed(libseccomp_filter(p, 2))) << name;
 		}
 	}
+}
+
+// The Done-when bound on length: never longer than libseccomp's default.
+TEST(ScplTree, EveryPolicyIsNoLongerThanLibseccomps) {
+	for (const auto &[name, p] : all_policies()) {
+		if (libseccomp_can_say(p)) {
+			EXPECT_LE(compile(p).size(), libseccomp_filter(p, 1).size()) << name;
+		}
+	}
+}
+
+size_t count_loads(const Filter &f, uint32_t offset) {
+	size_t n = 0;
+	for (const auto &in : f)
+		n += in.code == (vjit::bpf::LD | vjit::bpf::W | vjit::bpf::ABS) && in.k == offset;
+	return n;
+}
+
+TEST(ScplTree, OneRetPerActionPerArch) {
+	for (const auto &[name, p] : all_policies()) {
+		std::map<uint32_t, size_t> rets;
+		for (const auto &in : compile(p))
+			if (in.code == (vjit::cbpf::RET | vjit::cbpf::RVAL_K))
+				rets[in.k]++;
+		for (const auto &[action, n] : rets)
+			EXPECT_LE(n, p.arches.size()) << name << ": " << action_name(action);
+	}
+}
+
+// Equal rule lists, written apart, are one copy of code; a repeated
+// condition is dropped (under first match it never decides).
+TEST(ScplTree, IdenticalRulesShareOneCopy) {
+	Policy p = parse_string("default errno(EPERM)\n"
+				"allow read if arg0 == 7\n"
+				"allow write if arg0 == 7\n"
+				"allow getpid if arg0 == 7\n");
+	Filter f = compile(p);
+	EXPECT_EQ(count_loads(f, 16), 1u); // arg0.lo
+	EXPECT_TRUE(prove(p, f).proved);
+	std::string repeated = "default errno(EPERM)\n";
+	for (int i = 0; i < 1000; i++)
+		repeated += "allow read if arg0 == 7\nkill-process read if arg0 == 7\n";
+	Policy q = parse_string(repeated);
+	Filter g = compile(q);
+	EXPECT_EQ(count_loads(g, 16), 1u);
+	EXPECT_TRUE(prove(q, g).proved);
 }
 
 TEST(ScplTree, LongFiltersGetJumpTrampolines) {
