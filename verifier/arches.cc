@@ -74,7 +74,7 @@ inline std::string group_name(const StackGroup &g) {
 }
 
 template <typename T>
-Result frame_task(size_t k, const Mutant *m) {
+Result frame_task(size_t k, const Mutant *m, const Config &limits) {
 	FrameFn pro = [](JitCtx<Symbolic> &c) { T::Arch::template prologue<Symbolic>(c); };
 	FrameFn epi = [](JitCtx<Symbolic> &c) { T::Arch::template epilogue<Symbolic>(c); };
 	PadFn pad = [](JitCtx<Symbolic> &c, uint32_t n) { T::Arch::template pad<Symbolic>(c, n); };
@@ -84,7 +84,7 @@ Result frame_task(size_t k, const Mutant *m) {
 		epi = m->epilogue;
 	if (m && m->pad)
 		pad = m->pad;
-	Config cfg;
+	Config cfg = limits;
 	const size_t nd = sizeof(frame_depths) / sizeof(frame_depths[0]);
 	if (k < nd) {
 		cfg.opts.stack_depth = frame_depths[k];
@@ -98,7 +98,7 @@ Result frame_task(size_t k, const Mutant *m) {
 		return check_frame<T>(pro, epi, cfg, "PROLOGUE/EPILOGUE rethunk depth 64");
 	}
 	if (k == nd + 1)
-		return check_pad<T>(pad, MAX_PAD, ("PADDING 0.." + std::to_string(MAX_PAD)).c_str());
+		return check_pad<T>(pad, MAX_PAD, ("PADDING 0.." + std::to_string(MAX_PAD)).c_str(), cfg);
 	// The stack bound for one group of depths: the prologue's proof
 	// obligations (the frame layout at the group's largest depth, the
 	// bound at its smallest); the epilogue does not depend on the depth

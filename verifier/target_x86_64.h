@@ -78,6 +78,17 @@ struct TargetX86_64 {
 		ob("sf", a.sf.e, b.sf.e);
 		ob("of", a.of.e, b.of.e);
 	}
+	// Every part of the state, named (the loop invariants of refine.h).
+	static std::vector<StatePart> parts(State &s) {
+		std::vector<StatePart> p;
+		for (unsigned i = 0; i < 16; i++)
+			p.push_back(StatePart{reg_name(i), &s.gpr[i].e});
+		p.push_back(StatePart{"cf", &s.cf.e});
+		p.push_back(StatePart{"zf", &s.zf.e});
+		p.push_back(StatePart{"sf", &s.sf.e});
+		p.push_back(StatePart{"of", &s.of.e});
+		return p;
+	}
 	// System V: first argument rdi, result rax, callee-saved rbx rbp r12-r15.
 	static u64 abi_arg0(const State &s) { return s.gpr[x86_64::RDI]; }
 	static u64 abi_ret(const State &s) { return s.gpr[x86_64::RAX]; }
@@ -111,6 +122,7 @@ struct TargetX86_64 {
 			s.sf = n.undef_bool("sf");
 			s.of = n.undef_bool("of");
 		}
+		bool at(uint32_t off, State &s) { return n.at(off, parts(s)); }
 		SBool undef_bool(const char *w) { return n.undef_bool(w); }
 		u64 undef64(const char *w) { return n.undef64(w); }
 	};
@@ -126,6 +138,7 @@ struct TargetX86_64 {
 		case Status::EXITED: o.status = RunStatus::EXITED; break;
 		case Status::RETURNED: o.status = RunStatus::RETURNED; break;
 		case Status::TRAP: o.status = RunStatus::TRAP; break;
+		case Status::CUT: o.status = RunStatus::CUT; break;
 		default: o.status = RunStatus::UNDECODED; break;
 		}
 		o.why += " (at +" + std::to_string(st.at) + ")";
