@@ -216,6 +216,16 @@ void prologue_short_frame(Ctx &c) {
 	for (unsigned i = 0; i < n_saved_regs; i++)
 		push_r<D>(c, u4(saved_regs[i]));
 }
+// Frame: the BPF stack rounded to 8 only, not so that rsp stays 16-byte
+// aligned in the body: enough for the kernel, not for System V helpers.
+void prologue_no_16_rounding(Ctx &c) {
+	nop5<D>(c);
+	push_r<D>(c, u4(RBP));
+	mov_rr<D>(c, Sz::Q64, u4(RBP), u4(RSP));
+	alu_ri<D>(c, Sz::Q64, AluOp::SUB, u4(RSP), u32(round_up(c.opts.stack_depth, 8)));
+	for (unsigned i = 0; i < n_saved_regs; i++)
+		push_r<D>(c, u4(saved_regs[i]));
+}
 // Frame: the epilogue forgets to pop r12 (callee-saved, and the pops after
 // it read the wrong slots).
 void epilogue_skips_r12(Ctx &c) {
@@ -268,6 +278,7 @@ const std::vector<Mutant> &all_mutants() {
 		{"be16-no-zext", "x86_64", "ALU END TO_BE 16", "missing zero extension after a 16-bit swap", "R", be16_no_zext, false, nullptr, nullptr},
 		{"atomic-loop-address-reloaded", "x86_64", "STX ATOMIC W XOR FETCH", "cmpxchg loop addressing memory through a register the loop reloads", "load inside the loop", fetch_xor_address_reloaded, false, nullptr, nullptr},
 		{"prologue-short-frame", "x86_64", "", "stack frame too small (saved registers overlap the BPF stack)", "saved slot clear of the BPF stack", nullptr, true, prologue_short_frame, nullptr},
+		{"prologue-no-16-rounding", "x86_64", "", "stack misaligned for System V calls (no 16-byte rounding)", "body sp aligned to 16", nullptr, true, prologue_no_16_rounding, nullptr},
 		{"epilogue-skips-r12", "x86_64", "", "clobbered callee-saved register (epilogue)", "callee-saved", nullptr, true, nullptr, epilogue_skips_r12},
 		{"pad-mov-eax", "x86_64", "", "padding that is not a NOP (clobbers rax)", "rax", nullptr, true, nullptr, nullptr, pad_mov_eax},
 	};

@@ -14,6 +14,8 @@
 //   T::run(st, env, bytes, base)    run the model on the emitted bytes
 //   T::abi_*                        return value / argument / callee-saved
 //   T::insn_stack_slack             bytes an instruction may use below sp
+//   T::call_abis()                  the stack alignment each ABI requires at a call
+//   T::return_address_bytes         what a call pushes (0 with a link register)
 //   T::parts(st)                    every part of the state, named (loop invariants)
 //   T::stack_fixed                  the stated fixed part of the stack bound
 //   T::disasm(bytes, addr)          an independent disassembly (capstone)
@@ -28,7 +30,8 @@
 //   equal to the BPF state after the instruction, the stack pointer
 //   unchanged, the same stores (address, size, value, atomicity) in the
 //   same order, loads only where the BPF instruction loads, native stack
-//   use within insn_stack_slack, and no trap. A native loop is
+//   use within insn_stack_slack, helpers called with the stack aligned as
+//   every call ABI of the target requires, and no trap. A native loop is
 //   proved with an invariant (LoopHead), never unrolled; every solver query
 //   and every entry has a time budget (Config), past which the entry fails.
 #ifndef VJIT_VERIFIER_REFINE_H
@@ -75,7 +78,9 @@ inline const char *assumptions_text() {
 		"     is below 2^30 and the image does not wrap around the address space\n"
 		"  A3 BPF memory accesses (the verifier confines them to the BPF stack and\n"
 		"     valid objects) lie at or above the native stack pointer and do not wrap;\n"
-		"     the native stack pointer is 8-byte aligned and above 2^16\n"
+		"     the native stack pointer is above 2^16 and, between instructions,\n"
+		"     aligned as each of the target's call ABIs requires at a call (the frame\n"
+		"     proof proves it from the ABI's alignment on entry)\n"
 		"  A4 a helper's return value is a function of its address and R1-R5 (the\n"
 		"     same on both sides); after a call R1-R5 and AX are dead (the verifier\n"
 		"     marks them unreadable); helpers preserve the ABI's callee-saved\n"
@@ -88,6 +93,23 @@ inline const char *assumptions_text() {
 		"     atomicity is required as a property of the native store (LOCK)\n"
 		"Not assumed: division/modulo by zero, shift amounts, ALU32 zero extension,\n"
 		"immediate sizes, REX/ModRM encodings, jump displacement sizes: all proved.\n";
+}
+
+// An ABI's stack alignment at a call: the stack pointer at the call
+// instruction is a multiple of align, so the callee is entered with
+// sp + T::return_address_bytes a multiple of it.
+struct CallAbi {
+	const char *name;
+	unsigned align;
+};
+
+// The weakest alignment of T's call ABIs (what every ABI at least gives).
+template <typename T>
+unsigned min_call_align() {
+	unsigned a = ~0u;
+	for (const CallAbi &abi : T::call_abis())
+		a = abi.align < a ? abi.align : a;
+	return a;
 }
 
 struct Config {
@@ -254,10 +276,17 @@ struct LoopHead {
 		: off(o), first(std::move(f)), mem(m), log_size(m.log.size()) {}
 };
 
+// A call out of the native code (a helper), as the native side made it.
+struct CallSite {
+	u64 target;
+	u64 entry_sp;  // the stack pointer the callee starts with
+};
+
 // The native side's environment, handed to T::run (which adapts it to its
 // model's interface).
 struct NativeEnv {
 	SymMem mem;
+	std::vector<CallSite> calls;
 	unsigned fresh = 0;
 	unsigned steps = 0;
 	std::vector<LoopHead> heads;  // offsets executed, in order of first arrival
@@ -616,7 +645,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 		u64 sp0 = u64::var("sp");
 		ex.assume(uge(sp0, u64(MIN_SP)));
 		ex.assume(ule(sp0, u64(~0ull - MIN_SP)));
-		ex.assume((sp0 & u64(7)) == u64(0));
+		ex.assume((sp0 & u64(min_call_align<T>() - 1)) == u64(0));
 		// A3
 		for (const Access &a : benv.mem.log) {
 			ex.assume(uge(a.addr, sp0));
@@ -686,6 +715,15 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			// Loads: only where (and with the size) the BPF instruction loads.
 			for (size_t i = 0; structural.empty() && i < ns_ld.size(); i++)
 				ob_load(*ns_ld[i], "load #" + std::to_string(i + 1));
+			// Helpers entered with the stack aligned as each ABI requires.
+			for (const CallSite &c : nenv.calls)
+				for (const CallAbi &abi : T::call_abis()) {
+					const u64 mask(abi.align - 1);
+					ob_b("helper called with sp aligned to " + std::to_string(abi.align) + " (" + abi.name +
+						     " ABI)",
+					     implies((sp0 & mask) == u64(0),
+						     ((c.entry_sp + u64(T::return_address_bytes)) & mask) == u64(0)));
+				}
 			// Native stack use below sp.
 			for (const Access &a : nenv.mem.log) {
 				if (!a.stack)
@@ -834,7 +872,10 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		u64 S = u64::var("entry_sp");
 		ex.assume(uge(S, u64(MIN_SP)));
 		ex.assume(ule(S, u64(~0ull - MIN_SP)));
-		ex.assume((S & u64(T::entry_sp_align_mask)) == u64(T::entry_sp_align_value));
+		// Entered by a call under the ABI with the weakest alignment; each
+		// ABI's own entry alignment is a premise of its obligation below.
+		const u64 S_call = S + u64(T::return_address_bytes);
+		ex.assume((S_call & u64(min_call_align<T>() - 1)) == u64(0));
 		z3::func_decl mem0 = fresh_memory("mem");
 		typename T::State entry = T::fresh("entry");
 		T::set_sp(entry, S);
@@ -865,7 +906,11 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		ob("R1 = context argument", T::reg(ns, bpf::R1), T::abi_arg0(entry));
 		u64 r10 = T::reg(ns, bpf::R10), sp_body = T::sp(ns);
 		ob_b("BPF stack above sp", ule(sp_body, r10 - u64(depth)) && ule(r10, S));
-		ob_b("body sp 8-byte aligned", (sp_body & u64(7)) == u64(0));
+		for (const CallAbi &abi : T::call_abis()) {
+			const u64 mask(abi.align - 1);
+			ob_b("body sp aligned to " + std::to_string(abi.align) + " for calls (" + abi.name + " ABI)",
+			     implies((S_call & mask) == u64(0), (sp_body & mask) == u64(0)));
+		}
 		std::vector<Access> saved;
 		for (const Access &a : nenv.mem.log) {
 			if (!a.store)

@@ -31,8 +31,14 @@ struct TargetX86_64 {
 	// callee-saved registers 40, rounding of the BPF stack to 8 and then
 	// to keep rsp 16-byte aligned (at most 7 + 8), and insn_stack_slack 8.
 	static constexpr unsigned stack_fixed = 8 + 8 + 40 + 7 + 8 + insn_stack_slack;
-	// On entry (after the caller's call) rsp = 8 mod 16.
-	static constexpr uint64_t entry_sp_align_mask = 15, entry_sp_align_value = 8;
+	// The stack alignment at a call (rsp before `call` pushes the return
+	// address): the kernel builds with an 8-byte stack boundary; System V,
+	// for userspace (vjit-run), requires 16 (helpers may spill SSE
+	// registers with aligned moves). The same image serves both, so the
+	// frame proof proves each from its ABI's entry alignment, and the call
+	// proof that helpers are called with it.
+	static std::vector<CallAbi> call_abis() { return {{"kernel", 8}, {"System V userspace", 16}}; }
+	static constexpr unsigned return_address_bytes = 8;
 
 	static const char *reg_name(unsigned n) {
 		static const char *names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
@@ -113,6 +119,7 @@ struct TargetX86_64 {
 			using namespace x86_64;
 			u64 args[5] = {s.gpr[RDI], s.gpr[RSI], s.gpr[RDX], s.gpr[RCX], s.gpr[R8]};
 			u64 r = helper_result(target, args);
+			n.calls.push_back(CallSite{target, s.gpr[RSP]});
 			for (unsigned i = 0; i < 16; i++)
 				if (call_clobbered_mask & (1u << i))
 					s.gpr[i] = n.undef64(reg_name(i));
