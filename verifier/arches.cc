@@ -107,7 +107,7 @@ inline const std::vector<FrameVariant> &frame_variants() {
 }
 
 template <typename T>
-Result frame_task(size_t k, const Mutant *m) {
+Result frame_task(size_t k, const Mutant *m, const Config &limits) {
 	FrameFn pro = [](JitCtx<Symbolic> &c) { T::Arch::template prologue<Symbolic>(c); };
 	FrameFn epi = [](JitCtx<Symbolic> &c) { T::Arch::template epilogue<Symbolic>(c); };
 	PadFn pad = [](JitCtx<Symbolic> &c, uint32_t n) { T::Arch::template pad<Symbolic>(c, n); };
@@ -117,14 +117,14 @@ Result frame_task(size_t k, const Mutant *m) {
 		epi = m->epilogue;
 	if (m && m->pad)
 		pad = m->pad;
-	Config cfg;
+	Config cfg = limits;
 	const std::vector<FrameVariant> &fv = frame_variants();
 	if (k < fv.size()) {
 		cfg.opts = fv[k].opts;
 		return check_frame<T>(pro, epi, cfg, fv[k].name.c_str());
 	}
 	if (k == fv.size())
-		return check_pad<T>(pad, MAX_PAD, ("PADDING 0.." + std::to_string(MAX_PAD)).c_str());
+		return check_pad<T>(pad, MAX_PAD, ("PADDING 0.." + std::to_string(MAX_PAD)).c_str(), cfg);
 	// The stack bound for one group of depths: the prologue's proof
 	// obligations (the frame layout at the group's largest depth, the
 	// bound at its smallest); the epilogue does not depend on the depth

@@ -34,7 +34,7 @@ struct ArchInfo {
 	std::vector<std::string> frame_names;
 	// Frame task k (prologue/epilogue proofs, stack bound), optionally
 	// with a frame mutant's prologue/epilogue.
-	std::function<Result(size_t, const Mutant *)> check_frame;
+	std::function<Result(size_t, const Mutant *, const Config &)> check_frame;
 	std::string note;      // printed with the summary (e.g. stack-bound groups)
 	size_t pad_index = 0;  // the frame task that proves the padding
 	size_t bhb_index = 0;  // the frame task with every BHI barrier option on

@@ -37,6 +37,24 @@ void Explorer::set_time_limit() {
 	solver_.set(p);
 }
 
+void Explorer::set_limits(unsigned query_ms, unsigned total_ms) {
+	query_ms_ = query_ms;
+	has_deadline_ = total_ms != 0;
+	deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(total_ms);
+}
+
+unsigned Explorer::query_allowance() {
+	unsigned ms = query_ms_;
+	if (has_deadline_) {
+		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+		if (left.count() <= 0)
+			throw OutOfTime{};
+		if (ms == 0 || (unsigned long long)left.count() < ms)
+			ms = (unsigned)left.count();
+	}
+	return ms;
+}
+
 Explorer::~Explorer() {
 	if (current == this) {
 		current = nullptr;
@@ -152,6 +170,12 @@ void Explorer::reset_path() {
 // along the path), with a short time limit; when it gives up, to a fresh
 // bit-blasting solver, which simplifies the whole query first.
 z3::check_result Explorer::check(const z3::expr *extra, z3::model *m) {
+	const unsigned ms = query_allowance();  // past the deadline: OutOfTime
+	if (ms && ms < INCREMENTAL_MS) {
+		z3::params p(sym_ctx());
+		p.set("timeout", ms);
+		solver_.set(p);
+	}
 	checks_++;
 	auto t0 = std::chrono::steady_clock::now();
 	z3::expr_vector as(sym_ctx());
@@ -168,9 +192,11 @@ z3::check_result Explorer::check(const z3::expr *extra, z3::model *m) {
 
 z3::check_result Explorer::check_fresh(const z3::expr *extra, z3::model *m) {
 	z3::context &c = sym_ctx();
-	z3::solver once = (z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "ackermannize_bv") &
-			   z3::tactic(c, "simplify") & z3::tactic(c, "bit-blast") & z3::tactic(c, "sat"))
-				  .mk_solver();
+	z3::tactic pipeline = z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "ackermannize_bv") &
+			      z3::tactic(c, "simplify") & z3::tactic(c, "bit-blast") & z3::tactic(c, "sat");
+	// The budget: past it the answer is "unknown" (never an endless query).
+	const unsigned ms = query_allowance();
+	z3::solver once = (ms ? z3::try_for(pipeline, ms) : pipeline).mk_solver();
 	for (const z3::expr &a : solver_.assertions())
 		once.add(a);
 	if (extra)
@@ -274,8 +300,8 @@ bool Explorer::explore(const std::function<void()> &body, size_t max_paths) {
 	set_sym_decider(decide_cb, this);
 	pending_.clear();
 	pending_.push_back({});
-	bool complete = true;
-	stop_ = false;
+	bool complete = !timed_out_;
+	stop_ = timed_out_;
 	while (!pending_.empty() && !stop_) {
 		if (paths_ >= max_paths) {
 			complete = false;
@@ -291,6 +317,10 @@ bool Explorer::explore(const std::function<void()> &body, size_t max_paths) {
 		try {
 			body();
 		} catch (const InfeasiblePath &) {
+		} catch (const OutOfTime &) {
+			timed_out_ = true;
+			complete = false;
+			break;
 		}
 	}
 	current = saved;

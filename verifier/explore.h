@@ -14,6 +14,7 @@
 
 #include <z3++.h>
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -27,6 +28,8 @@ namespace vjit {
 // Thrown (hosted code only) to abandon a path whose condition has become
 // unsatisfiable, e.g. after an assumption.
 struct InfeasiblePath {};
+// Thrown when the exploration's time limit has passed (explore() catches it).
+struct OutOfTime {};
 
 struct Decision {
 	const char *why;
@@ -56,6 +59,14 @@ public:
 	enum class Proof { PROVED, FAILED, UNKNOWN };
 	Proof prove(const SBool &goal, z3::model *cex);
 
+	// Time budgets: every solver query ends within query_ms (then its
+	// answer is "unknown"), and the whole exploration within total_ms of
+	// this call (then explore() returns false and timed_out() says so).
+	// 0: no limit.
+	void set_limits(unsigned query_ms, unsigned total_ms);
+	bool timed_out() const { return timed_out_; }
+	unsigned query_ms() const { return query_ms_; }
+
 	const std::vector<Decision> &decisions() const { return trail_; }
 	size_t paths() const { return paths_; }
 	size_t checks() const { return checks_; }
@@ -74,6 +85,13 @@ private:
 	std::vector<Decision> trail_;
 	size_t paths_ = 0, checks_ = 0;
 	bool stop_ = false;
+	bool timed_out_ = false;
+	unsigned query_ms_ = 0;
+	bool has_deadline_ = false;
+	std::chrono::steady_clock::time_point deadline_;
+	// What a query may still take (ms): the query budget, cut to the
+	// deadline; throws OutOfTime past the deadline.
+	unsigned query_allowance();
 	// A model of the current path condition, when one is known: a
 	// decision whose condition it satisfies needs one check, not two.
 	bool have_model_ = false;

@@ -36,10 +36,14 @@ int main(int argc, char **argv) {
 	bool all_arches = false, list = false, show_assumptions = false, list_mutants = false, quiet = false;
 	std::string arch_name, only, json_file, mutant;
 	unsigned jobs = std::thread::hardware_concurrency();
+	Config defaults;
+	double query_s = defaults.query_ms / 1000.0, limit_s = defaults.entry_ms / 1000.0;
 	app.add_flag("--all-arches", all_arches, "every arch that has a backend");
 	app.add_option("--arch", arch_name, "one arch (x86_64)");
 	app.add_option("--only", only, "entries whose name contains this (e.g. 'ALU64 ADD X')");
 	app.add_option("--jobs,-j", jobs, "parallel proofs (default: all cores)");
+	app.add_option("--query-budget", query_s, "seconds a solver query may take (then: unknown, the entry fails)");
+	app.add_option("--time-limit", limit_s, "seconds an entry may take (then it fails)");
 	app.add_option("--json", json_file, "write one record per entry to FILE");
 	app.add_option("--mutant", mutant, "re-inject a mutant (see --list-mutants) and check it");
 	app.add_flag("--list", list, "list the entries and exit");
@@ -120,6 +124,8 @@ int main(int argc, char **argv) {
 				return;
 			const Task &t = tasks[i];
 			Config cfg;
+			cfg.query_ms = (unsigned)(query_s * 1000);
+			cfg.entry_ms = (unsigned)(limit_s * 1000);
 			Result r;
 			size_t n = t.arch->n_rules();
 			if (t.index < n) {
@@ -128,7 +134,7 @@ int main(int argc, char **argv) {
 					rule.lower = mut->lower;
 				r = t.arch->check_rule(rule, cfg);
 			} else {
-				r = t.arch->check_frame(t.index - n, mut ? mut : nullptr);
+				r = t.arch->check_frame(t.index - n, mut ? mut : nullptr, cfg);
 			}
 			results[i] = r;
 			std::lock_guard<std::mutex> g(out_mu);

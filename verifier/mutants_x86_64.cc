@@ -171,6 +171,41 @@ void ld_imm64_uimm_as_simm(Ctx &c, const In &in) {
 // END TO_BE 16 without clearing the upper bits.
 void be16_no_zext(Ctx &c, const In &in) { shift_ri<D>(c, Sz::W16, ShiftOp::ROL, nat(in.dst), u8(8)); }
 
+// lower_atomic_fetch_logic (XOR) with knobs for the bugs of cmpxchg loops.
+struct FetchLoopBugs {
+	// The loop recomputes the address from dst's home each time round; when
+	// dst is R0 that is rax, which holds the loaded value by then, so
+	// cmpxchg addresses memory through a value the loop itself reloads.
+	bool address_reloaded = false;
+	// The retry label after the new value is computed: a retry stores the
+	// value computed from the first, stale read.
+	bool stale_new_value = false;
+};
+void fetch_xor_loop(Ctx &c, const In &in, const FetchLoopBugs &b) {
+	const Sz sz = bpf::size(in.code) == bpf::DW ? Sz::Q64 : Sz::D32;
+	const u4 dst = nat(in.dst), src = nat(in.src);
+	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
+	const u4 operand = select(src == u4(RAX), r9, src);
+	const Mem<D> at_r11{r11, u32(0)};
+	if (!b.address_reloaded)
+		lea_rm<D>(c, r11, mem_at<D>(dst, in.off));       /* r11 = dst + off */
+	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));                 /* r9 = rax */
+	mov_rm<D>(c, sz, u4(RAX), mem_at<D>(dst, in.off));   /* rax = *(dst + off) */
+	u32 loop = c.here();
+	if (b.address_reloaded)
+		lea_rm<D>(c, r11, mem_at<D>(dst, in.off));       /* L: r11 = dst + off (rax when dst is R0) */
+	mov_rr<D>(c, sz, r12, u4(RAX));                     /* r12 = rax */
+	alu_rr<D>(c, sz, AluOp::XOR, r12, operand);         /* r12 ^= operand */
+	if (b.stale_new_value)
+		loop = c.here();                                /* L: after the new value */
+	lock_cmpxchg_mr<D>(c, sz, at_r11, r12);
+	jcc_rel8<D>(c, Cond::NE, trunc<8>(loop - (c.here() + u32(2))));
+	mov_rr<D>(c, sz, r11, u4(RAX));
+	mov_rr<D>(c, Sz::Q64, u4(RAX), r9);
+	mov_rr<D>(c, sz, src, r11);
+}
+void fetch_xor_address_reloaded(Ctx &c, const In &in) { fetch_xor_loop(c, in, FetchLoopBugs{true, false}); }
+
 // Frame: the prologue reserves 16 bytes too few (saved registers overlap
 // the BPF stack).
 void prologue_short_frame(Ctx &c) {
@@ -178,6 +213,16 @@ void prologue_short_frame(Ctx &c) {
 	push_r<D>(c, u4(RBP));
 	mov_rr<D>(c, Sz::Q64, u4(RBP), u4(RSP));
 	alu_ri<D>(c, Sz::Q64, AluOp::SUB, u4(RSP), u32(stack_bytes(c.opts.stack_depth) - 16));
+	for (unsigned i = 0; i < n_saved_regs; i++)
+		push_r<D>(c, u4(saved_regs[i]));
+}
+// Frame: the BPF stack rounded to 8 only, not so that rsp stays 16-byte
+// aligned in the body: enough for the kernel, not for System V helpers.
+void prologue_no_16_rounding(Ctx &c) {
+	nop5<D>(c);
+	push_r<D>(c, u4(RBP));
+	mov_rr<D>(c, Sz::Q64, u4(RBP), u4(RSP));
+	alu_ri<D>(c, Sz::Q64, AluOp::SUB, u4(RSP), u32(round_up(c.opts.stack_depth, 8)));
 	for (unsigned i = 0; i < n_saved_regs; i++)
 		push_r<D>(c, u4(saved_regs[i]));
 }
@@ -302,7 +347,9 @@ const std::vector<Mutant> &all_mutants() {
 		{"exit-to-next", "x86_64", "JMP EXIT", "exit does not reach the epilogue", "pc", exit_to_next, false, nullptr, nullptr},
 		{"ld-imm64-uimm-as-simm", "x86_64", "LD IMM64", "wrong sign extension of a 64-bit immediate", "R", ld_imm64_uimm_as_simm, false, nullptr, nullptr},
 		{"be16-no-zext", "x86_64", "ALU END TO_BE 16", "missing zero extension after a 16-bit swap", "R", be16_no_zext, false, nullptr, nullptr},
+		{"atomic-loop-address-reloaded", "x86_64", "STX ATOMIC W XOR FETCH", "cmpxchg loop addressing memory through a register the loop reloads", "load inside the loop", fetch_xor_address_reloaded, false, nullptr, nullptr},
 		{"prologue-short-frame", "x86_64", "", "stack frame too small (saved registers overlap the BPF stack)", "saved slot clear of the BPF stack", nullptr, true, prologue_short_frame, nullptr},
+		{"prologue-no-16-rounding", "x86_64", "", "stack misaligned for System V calls (no 16-byte rounding)", "body sp aligned to 16", nullptr, true, prologue_no_16_rounding, nullptr},
 		{"epilogue-skips-r12", "x86_64", "", "clobbered callee-saved register (epilogue)", "callee-saved", nullptr, true, nullptr, epilogue_skips_r12},
 		{"sdiv-no-minus1-guard", "x86_64", "ALU64 SDIV X", "signed division traps on INT_MIN / -1 (no guard)", "trapped", sdiv_no_minus1_guard, false, nullptr, nullptr},
 		{"movsx8-zero-extends", "x86_64", "ALU64 MOVSX 8", "movsx lowered as a zero extension", "R", movsx8_zero_extends, false, nullptr, nullptr},

@@ -14,6 +14,9 @@
 //   T::run(st, env, bytes, base)    run the model on the emitted bytes
 //   T::abi_*                        return value / argument / callee-saved
 //   T::insn_stack_slack             bytes an instruction may use below sp
+//   T::call_abis()                  the stack alignment each ABI requires at a call
+//   T::return_address_bytes         what a call pushes (0 with a link register)
+//   T::parts(st)                    every part of the state, named (loop invariants)
 //   T::stack_fixed                  the stated fixed part of the stack bound
 //   T::disasm(bytes, addr)          an independent disassembly (capstone)
 //
@@ -27,7 +30,10 @@
 //   equal to the BPF state after the instruction, the stack pointer
 //   unchanged, the same stores (address, size, value, atomicity) in the
 //   same order, loads only where the BPF instruction loads, native stack
-//   use within insn_stack_slack, and no trap.
+//   use within insn_stack_slack, helpers called with the stack aligned as
+//   every call ABI of the target requires, and no trap. A native loop is
+//   proved with an invariant (LoopHead), never unrolled; every solver query
+//   and every entry has a time budget (Config), past which the entry fails.
 #ifndef VJIT_VERIFIER_REFINE_H
 #define VJIT_VERIFIER_REFINE_H
 
@@ -72,7 +78,9 @@ inline const char *assumptions_text() {
 		"     is below 2^30 and the image does not wrap around the address space\n"
 		"  A3 BPF memory accesses (the verifier confines them to the BPF stack and\n"
 		"     valid objects) lie at or above the native stack pointer and do not wrap;\n"
-		"     the native stack pointer is 8-byte aligned and above 2^16\n"
+		"     the native stack pointer is above 2^16 and, between instructions,\n"
+		"     aligned as each of the target's call ABIs requires at a call (the frame\n"
+		"     proof proves it from the ABI's alignment on entry)\n"
 		"  A4 a helper's return value is a function of its address and R1-R5 (the\n"
 		"     same on both sides); after a call R1-R5 and AX are dead (the verifier\n"
 		"     marks them unreadable); helpers preserve the ABI's callee-saved\n"
@@ -91,11 +99,37 @@ inline const char *assumptions_text() {
 		"immediate sizes, REX/ModRM encodings, jump displacement sizes: all proved.\n";
 }
 
+// An ABI's stack alignment at a call: the stack pointer at the call
+// instruction is a multiple of align, so the callee is entered with
+// sp + T::return_address_bytes a multiple of it.
+struct CallAbi {
+	const char *name;
+	unsigned align;
+};
+
+// The weakest alignment of T's call ABIs (what every ABI at least gives).
+template <typename T>
+unsigned min_call_align() {
+	unsigned a = ~0u;
+	for (const CallAbi &abi : T::call_abis())
+		a = abi.align < a ? abi.align : a;
+	return a;
+}
+
 struct Config {
 	JitOptions opts;
 	size_t max_paths = 20000;
 	bool stop_at_first_failure = true;
+	// Every solver query's budget, and each entry's time limit (ms; 0:
+	// none): past either the entry fails, it never hangs.
+	unsigned query_ms = 60000;
+	unsigned entry_ms = 600000;
 };
+
+// The failure an exploration that ran out of time reports.
+inline std::string time_limit_text(const Config &cfg) {
+	return "time limit of " + std::to_string(cfg.entry_ms / 1000) + " s reached";
+}
 
 enum class Outcome { PROVED, FAILED, UNSUPPORTED };
 
@@ -121,6 +155,7 @@ struct Access {
 	unsigned bytes;
 	u64 addr;
 	u64 value;
+	unsigned step;  // the native instruction (counted from 1) that made it; 0 on the BPF side
 };
 
 // Byte-addressed memory: an uninterpreted initial content (a function from
@@ -136,6 +171,7 @@ struct SymMem {
 	// When set, the content before the writes (instead of base): a
 	// memory another run left, havocked in places.
 	std::function<u8(const u64 &)> under;
+	unsigned step = 0;  // tags the accesses (NativeEnv::at counts instructions)
 
 	explicit SymMem(z3::func_decl b) : base(b) {}
 
@@ -162,13 +198,13 @@ struct SymMem {
 	}
 	u64 load(unsigned n, const u64 &a, bool atomic, bool stack) {
 		u64 v = read(n, a);
-		log.push_back(Access{false, atomic, stack, n, a, v});
+		log.push_back(Access{false, atomic, stack, n, a, v, step});
 		return v;
 	}
 	void store(unsigned n, const u64 &a, const u64 &v, bool atomic, bool stack) {
 		u64 m = n == 8 ? v : v & u64((1ull << (8 * n)) - 1);
 		write(n, a, m);
-		log.push_back(Access{true, atomic, stack, n, a, m});
+		log.push_back(Access{true, atomic, stack, n, a, m, step});
 	}
 };
 
@@ -205,20 +241,112 @@ struct BpfEnv {
 	}
 };
 
+// A part of a native state (a register, a flag) as T::parts lists it.
+struct StatePart {
+	const char *name;
+	z3::expr *e;
+};
+
+// The load of the same native instruction as the store st (a locked
+// read-modify-write reads then writes), or nullptr.
+inline const Access *paired_load(const std::vector<Access> &log, const Access &st) {
+	for (const Access &a : log)
+		if (!a.store && a.step == st.step && a.bytes == st.bytes && z3::eq(a.addr.e, st.addr.e))
+			return &a;
+	return nullptr;
+}
+
+// Native loops, proved by induction instead of unrolled. A run that comes
+// back to an offset it has executed has found a loop head. There, the parts
+// of the state that changed around the loop (compared as terms) become
+// fresh values and memory is set back to what it was at the first arrival:
+// "the head's state with the changed parts arbitrary" is the invariant. It
+// holds on entry by construction; the run goes on from it, so each exit of
+// the loop is checked from every state the loop can be in; the next return
+// to the head is where the invariant is checked to be preserved (the parts
+// it keeps are unchanged, and every store of the iteration is an atomic
+// write-back of the value it read, so memory is unchanged), and the run is
+// cut there (T::run reports RunStatus::CUT).
+struct LoopHead {
+	uint32_t off;
+	std::vector<z3::expr> first;      // the parts at the first arrival
+	SymMem mem;                       // memory at the first arrival
+	size_t log_size;                  // the access log's length then
+	int arrivals = 1;
+	std::vector<bool> changed;        // parts the loop changes (havocked)
+	std::vector<z3::expr> invariant;  // the parts of the invariant state
+	size_t iteration_log = 0;         // where the checked iteration's accesses start
+	LoopHead(uint32_t o, std::vector<z3::expr> f, const SymMem &m)
+		: off(o), first(std::move(f)), mem(m), log_size(m.log.size()) {}
+};
+
+// A call out of the native code (a helper), as the native side made it.
+struct CallSite {
+	u64 target;
+	u64 entry_sp;  // the stack pointer the callee starts with
+};
+
 // The native side's environment, handed to T::run (which adapts it to its
 // model's interface).
 struct NativeEnv {
 	SymMem mem;
+	std::vector<CallSite> calls;
 	unsigned fresh = 0;
-	// What ran besides registers and memory: call targets, and barriers
-	// (named by the target), for the proofs that require mitigations.
-	std::vector<u64> calls;
+	unsigned steps = 0;
+	std::vector<LoopHead> heads;  // offsets executed, in order of first arrival
+	int closed = -1;              // the head whose invariant the run came back to
+	// Barriers that ran (named by the target), for the proofs that
+	// require mitigations.
 	std::vector<std::string> fences;
 	// The kernel's BHB-clearing routine, when the options call it: a call
-	// there clobbers only what the target says it does (T::bhb_clobbers).
+	// there clobbers only what the target says (assumption A7).
 	bool bhb_loop = false;
 	uint64_t bhb_loop_addr = 0;
 	explicit NativeEnv(z3::func_decl m) : mem(m) {}
+
+	// Before the instruction at off (T::run calls it): counts steps, and
+	// finds and abstracts loops (LoopHead). False: cut the run here.
+	bool at(uint32_t off, const std::vector<StatePart> &parts) {
+		mem.step = ++steps;
+		size_t i = 0;
+		while (i < heads.size() && heads[i].off != off)
+			i++;
+		if (i == heads.size()) {
+			std::vector<z3::expr> now;
+			for (const StatePart &p : parts)
+				now.push_back(*p.e);
+			heads.push_back(LoopHead(off, now, mem));
+			return true;
+		}
+		LoopHead &h = heads[i];
+		if (h.arrivals == 1) {
+			enter_invariant(h, parts);
+			heads.erase(heads.begin() + i + 1, heads.end());  // the loop's body: met afresh from the invariant
+			return true;
+		}
+		closed = (int)i;
+		return false;
+	}
+
+	void enter_invariant(LoopHead &h, const std::vector<StatePart> &parts) {
+		h.arrivals = 2;
+		for (size_t k = 0; k < parts.size(); k++) {
+			const bool ch = !z3::eq(parts[k].e->simplify(), h.first[k].simplify());
+			h.changed.push_back(ch);
+			if (ch)
+				*parts[k].e = sym_ctx().constant(
+					("loop" + std::to_string(h.off) + "_" + parts[k].name + "_" + std::to_string(fresh++)).c_str(),
+					parts[k].e->get_sort());
+			h.invariant.push_back(*parts[k].e);
+		}
+		std::vector<Access> log(mem.log.begin(), mem.log.begin() + h.log_size);
+		const unsigned step = mem.step;
+		mem = h.mem;
+		mem.log = log;
+		mem.step = step;
+		h.iteration_log = mem.log.size();
+	}
+
 	SBool undef_bool(const char *what) {
 		return SBool(sym_ctx().bool_const(("undef_" + std::string(what) + "_" + std::to_string(fresh++)).c_str()));
 	}
@@ -227,8 +355,39 @@ struct NativeEnv {
 	}
 };
 
+// What must hold where a run came back to a loop head (NativeEnv::closed):
+// the invariant is preserved. Obligations go to ob(name, now, invariant) for
+// the parts and ob_b(name, cond) for the stores; a store that cannot be a
+// write-back sets structural. Returns the iteration's accesses.
+template <typename ObFn, typename ObBFn>
+std::vector<Access> loop_obligations(const NativeEnv &n, const std::vector<StatePart> &parts, ObFn &&ob,
+				     ObBFn &&ob_b, std::string &structural) {
+	const LoopHead &h = n.heads[n.closed];
+	const std::string at = "unbounded loop at native offset " + std::to_string(h.off);
+	bool any_changed = false;
+	for (size_t k = 0; k < parts.size(); k++) {
+		any_changed = any_changed || h.changed[k];
+		if (!h.changed[k])
+			ob(at + ": " + parts[k].name + " not kept by the loop", *parts[k].e, h.invariant[k]);
+	}
+	if (!any_changed && structural.empty())
+		structural = at + ": its head's state repeats";
+	std::vector<Access> iter(n.mem.log.begin() + h.iteration_log, n.mem.log.end());
+	for (const Access &a : iter) {
+		if (!a.store || a.stack)
+			continue;
+		const Access *ld = paired_load(iter, a);
+		if ((!a.atomic || !ld) && structural.empty())
+			structural = at + ": a store inside the loop that is not an atomic read-modify-write";
+		if (ld)
+			ob_b(at + ": a store inside the loop changes memory (not a failed attempt)",
+			     SBool(a.value.e == ld->value.e));
+	}
+	return iter;
+}
+
 // How a native run ended (T::run fills it in).
-enum class RunStatus { EXITED, RETURNED, TRAP, UNDECODED };
+enum class RunStatus { EXITED, RETURNED, TRAP, UNDECODED, CUT };
 struct RunOut {
 	RunStatus status;
 	u64 pc;
@@ -241,6 +400,7 @@ inline const char *run_status_name(RunStatus s) {
 	case RunStatus::RETURNED: return "returned";
 	case RunStatus::TRAP: return "trapped";
 	case RunStatus::UNDECODED: return "ran into bytes the model does not decode";
+	case RunStatus::CUT: return "came back to a loop head";
 	}
 	return "?";
 }
@@ -343,7 +503,8 @@ inline bool discharge(Explorer &ex, const std::vector<Obligation> &obs, const st
 		return false;
 	}
 	if (p == Explorer::Proof::UNKNOWN) {
-		res.first_diff = "solver returned unknown";
+		res.first_diff = "solver returned unknown (query budget " + std::to_string(ex.query_ms() / 1000.0).substr(0, 5) +
+				 " s; VJIT_DUMP_SLOW=DIR saves the query)";
 		return false;
 	}
 	for (const Obligation &o : obs) {
@@ -388,6 +549,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 	auto t0 = std::chrono::steady_clock::now();
 	const uint8_t code = rule.code;
 	Explorer ex(split_policy(code, rule.imm).bits ? Explorer::Solver::BITS : Explorer::Solver::THEORIES);
+	ex.set_limits(cfg.query_ms, cfg.entry_ms);
 	const unsigned width = is_ld_imm64(code) ? 2 : 1;
 	const bool is_call = code == (JMP | CALL);
 	bool failed = false;
@@ -508,7 +670,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 		u64 sp0 = u64::var("sp");
 		ex.assume(uge(sp0, u64(MIN_SP)));
 		ex.assume(ule(sp0, u64(~0ull - MIN_SP)));
-		ex.assume((sp0 & u64(7)) == u64(0));
+		ex.assume((sp0 & u64(min_call_align<T>() - 1)) == u64(0));
 		// A3
 		for (const Access &a : benv.mem.log) {
 			ex.assume(uge(a.addr, sp0));
@@ -527,67 +689,93 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			obs.push_back(Obligation{name, b.e, b.e, b.e, false});
 		};
 		std::string structural;
-		if (out.status != RunStatus::EXITED)
+		if (out.status != RunStatus::EXITED && out.status != RunStatus::CUT)
 			structural = std::string("native code ") + run_status_name(out.status) + ": " + out.why;
 		// A speculation barrier is all NOSPEC means: the native code must
 		// run one (the target names it).
 		if (structural.empty() && code == (ST | NOSPEC) && nenv.fences.empty())
 			structural = "speculation barrier missing: NOSPEC lowered without a fence";
-		// Stores: same order, address, size, value, atomicity.
-		std::vector<const Access *> ns_st, bs_st, ns_ld, bs_ld;
-		for (const Access &a : nenv.mem.log)
-			if (!a.stack)
-				(a.store ? ns_st : ns_ld).push_back(&a);
+		std::vector<const Access *> bs_ld;
 		for (const Access &a : benv.mem.log)
-			(a.store ? bs_st : bs_ld).push_back(&a);
-		if (structural.empty() && ns_st.size() != bs_st.size())
-			structural = "native code makes " + std::to_string(ns_st.size()) + " stores, BPF " +
-				     std::to_string(bs_st.size());
-		for (size_t i = 0; structural.empty() && i < ns_st.size(); i++) {
-			const Access &n = *ns_st[i], &b = *bs_st[i];
-			std::string k = "store #" + std::to_string(i + 1);
-			if (n.bytes != b.bytes)
-				structural = k + ": native stores " + std::to_string(n.bytes) + " bytes, BPF " +
-					     std::to_string(b.bytes);
-			else if (b.atomic && !n.atomic)
-				structural = k + ": the native store is not atomic (no LOCK)";
-			ob(k + " address", n.addr, b.addr);
-			ob(k + " value", n.value, b.value);
-		}
-		// Loads: only where (and with the size) the BPF instruction loads.
-		for (size_t i = 0; structural.empty() && i < ns_ld.size(); i++) {
-			const Access &n = *ns_ld[i];
+			if (!a.store)
+				bs_ld.push_back(&a);
+		auto ob_load = [&](const Access &n, const std::string &what) {
 			z3::expr any = sym_ctx().bool_val(false);
 			for (const Access *b : bs_ld)
 				if (b->bytes == n.bytes)
 					any = any || (n.addr == b->addr).e;
-			obs.push_back(Obligation{"load #" + std::to_string(i + 1) + " (" + std::to_string(n.bytes) +
-							 " bytes) at an address BPF loads from",
+			obs.push_back(Obligation{what + " (" + std::to_string(n.bytes) + " bytes) at an address BPF loads from",
 						 any, n.addr.e, n.addr.e, false});
-		}
-		// Native stack use below sp.
-		for (const Access &a : nenv.mem.log) {
-			if (!a.stack)
-				continue;
-			ob_b("stack access within " + std::to_string(T::insn_stack_slack) + " bytes below sp",
-			     uge(a.addr, sp0 - u64(T::insn_stack_slack)) && ule(a.addr + u64(8), sp0));
-			uint64_t d;
-			if ((sp0 - a.addr).is_const(&d) && (int)d > max_stack)
-				max_stack = (int)d;
-		}
-		if (structural.empty()) {
-			// Relative to the image base (x + b = y + b iff x = y modulo
-			// 2^64): the same statement, with the base cancelled.
-			ob("pc", out.pc - ctx.image_base, zext<64>(u32(ctx.addr_fn(next.e))));
-			for (unsigned r = 0; r < NREGS; r++) {
-				if (is_call && ((r >= R1 && r <= R5) || r == AX))
-					continue;  // A4: dead after a call
-				std::string nm = r == AX ? "AX" : "R" + std::to_string(r);
-				ob(nm, T::reg(ns, r), regs.r[r]);
+		};
+		if (out.status == RunStatus::CUT) {
+			// Back at a loop head: only the invariant is claimed here.
+			const std::vector<StatePart> parts = T::parts(ns);
+			auto ob_e = [&](const std::string &n, const z3::expr &a, const z3::expr &b) {
+				obs.push_back(Obligation{n, a == b, a, b, a.is_bv()});
+			};
+			const std::string where = "load inside the loop at native offset " +
+						  std::to_string(nenv.heads[nenv.closed].off);
+			for (const Access &a : loop_obligations(nenv, parts, ob_e, ob_b, structural))
+				if (!a.store && !a.stack)
+					ob_load(a, where);
+		} else {
+			// Stores: same order, address, size, value, atomicity.
+			std::vector<const Access *> ns_st, bs_st, ns_ld;
+			for (const Access &a : nenv.mem.log)
+				if (!a.stack)
+					(a.store ? ns_st : ns_ld).push_back(&a);
+			for (const Access &a : benv.mem.log)
+				if (a.store)
+					bs_st.push_back(&a);
+			if (structural.empty() && ns_st.size() != bs_st.size())
+				structural = "native code makes " + std::to_string(ns_st.size()) + " stores, BPF " +
+					     std::to_string(bs_st.size());
+			for (size_t i = 0; structural.empty() && i < ns_st.size(); i++) {
+				const Access &n = *ns_st[i], &b = *bs_st[i];
+				std::string k = "store #" + std::to_string(i + 1);
+				if (n.bytes != b.bytes)
+					structural = k + ": native stores " + std::to_string(n.bytes) + " bytes, BPF " +
+						     std::to_string(b.bytes);
+				else if (b.atomic && !n.atomic)
+					structural = k + ": the native store is not atomic (no LOCK)";
+				ob(k + " address", n.addr, b.addr);
+				ob(k + " value", n.value, b.value);
 			}
-			ob("sp", T::sp(ns), sp0);
+			// Loads: only where (and with the size) the BPF instruction loads.
+			for (size_t i = 0; structural.empty() && i < ns_ld.size(); i++)
+				ob_load(*ns_ld[i], "load #" + std::to_string(i + 1));
+			// Helpers entered with the stack aligned as each ABI requires.
+			for (const CallSite &c : nenv.calls)
+				for (const CallAbi &abi : T::call_abis()) {
+					const u64 mask(abi.align - 1);
+					ob_b("helper called with sp aligned to " + std::to_string(abi.align) + " (" + abi.name +
+						     " ABI)",
+					     implies((sp0 & mask) == u64(0),
+						     ((c.entry_sp + u64(T::return_address_bytes)) & mask) == u64(0)));
+				}
+			// Native stack use below sp.
+			for (const Access &a : nenv.mem.log) {
+				if (!a.stack)
+					continue;
+				ob_b("stack access within " + std::to_string(T::insn_stack_slack) + " bytes below sp",
+				     uge(a.addr, sp0 - u64(T::insn_stack_slack)) && ule(a.addr + u64(8), sp0));
+				uint64_t d;
+				if ((sp0 - a.addr).is_const(&d) && (int)d > max_stack)
+					max_stack = (int)d;
+			}
+			if (structural.empty()) {
+				// Relative to the image base (x + b = y + b iff x = y modulo
+				// 2^64): the same statement, with the base cancelled.
+				ob("pc", out.pc - ctx.image_base, zext<64>(u32(ctx.addr_fn(next.e))));
+				for (unsigned r = 0; r < NREGS; r++) {
+					if (is_call && ((r >= R1 && r <= R5) || r == AX))
+						continue;  // A4: dead after a call
+					std::string nm = r == AX ? "AX" : "R" + std::to_string(r);
+					ob(nm, T::reg(ns, r), regs.r[r]);
+				}
+				ob("sp", T::sp(ns), sp0);
+			}
 		}
-
 		z3::model m(sym_ctx());
 		if (discharge(ex, obs, structural, res, m, "native", "BPF"))
 			return;
@@ -614,6 +802,9 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			if (d.why)
 				os << " " << (d.taken ? "" : "!") << d.why;
 		os << "\n" << render_bytes<T>(m, ctx.bytes, at);
+		if (out.status == RunStatus::CUT)
+			os << "  one iteration from the invariant of the loop at native offset "
+			   << nenv.heads[nenv.closed].off << ", back at its head\n";
 		if (out.status == RunStatus::EXITED)
 			os << "  native code left at " << hex(eval_u64(m, out.pc.e)) << "; BPF next: index "
 			   << eval_u64(m, next.e) << " at native "
@@ -637,7 +828,8 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 		res.outcome = Outcome::FAILED;
 	else if (!complete) {
 		res.outcome = Outcome::FAILED;
-		res.detail = "path limit reached";
+		res.first_diff = ex.timed_out() ? time_limit_text(cfg) : "path limit reached";
+		res.detail = "  " + res.first_diff + " after " + std::to_string(ex.paths()) + " paths\n";
 	} else if (res.proved == 0 && res.rejected > 0 && res.vacuous == 0) {
 		res.outcome = Outcome::UNSUPPORTED;
 		res.detail = "the lowering rejects every instance";
@@ -705,6 +897,7 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 	res.cls = "FRAME";
 	auto t0 = std::chrono::steady_clock::now();
 	Explorer ex;
+	ex.set_limits(cfg.query_ms, cfg.entry_ms);
 	bool failed = false;
 	const uint32_t depth = group ? group->layout_depth : cfg.opts.stack_depth;
 	const uint32_t bound_depth = group ? group->bound_depth : cfg.opts.stack_depth;
@@ -726,7 +919,10 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		u64 S = u64::var("entry_sp");
 		ex.assume(uge(S, u64(MIN_SP)));
 		ex.assume(ule(S, u64(~0ull - MIN_SP)));
-		ex.assume((S & u64(T::entry_sp_align_mask)) == u64(T::entry_sp_align_value));
+		// Entered by a call under the ABI with the weakest alignment; each
+		// ABI's own entry alignment is a premise of its obligation below.
+		const u64 S_call = S + u64(T::return_address_bytes);
+		ex.assume((S_call & u64(min_call_align<T>() - 1)) == u64(0));
 		z3::func_decl mem0 = fresh_memory("mem");
 		typename T::State entry = T::fresh("entry");
 		T::set_sp(entry, S);
@@ -757,7 +953,11 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		ob("R1 = context argument", T::reg(ns, bpf::R1), T::abi_arg0(entry));
 		u64 r10 = T::reg(ns, bpf::R10), sp_body = T::sp(ns);
 		ob_b("BPF stack above sp", ule(sp_body, r10 - u64(depth)) && ule(r10, S));
-		ob_b("body sp 8-byte aligned", (sp_body & u64(7)) == u64(0));
+		for (const CallAbi &abi : T::call_abis()) {
+			const u64 mask(abi.align - 1);
+			ob_b("body sp aligned to " + std::to_string(abi.align) + " for calls (" + abi.name + " ABI)",
+			     implies((S_call & mask) == u64(0), (sp_body & mask) == u64(0)));
+		}
 		std::vector<Access> saved;
 		for (const Access &a : nenv.mem.log) {
 			if (!a.store)
@@ -838,7 +1038,7 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 			if (structural.empty())
 				structural = barrier_mismatch(cfg.opts, eenv);
 			if (cfg.opts.bhb_loop && !eenv.calls.empty())
-				ob("BHI barrier: the call is to clear_bhb_loop", eenv.calls[0], u64(cfg.opts.bhb_loop_addr));
+				ob("BHI barrier: the call is to clear_bhb_loop", eenv.calls[0].target, u64(cfg.opts.bhb_loop_addr));
 
 		}
 		z3::model m(sym_ctx());
@@ -856,6 +1056,10 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 	bool complete = ex.explore(body, cfg.max_paths);
 	res.paths = ex.paths();
 	res.checks = ex.checks();
+	if (!failed && ex.timed_out()) {
+		res.first_diff = time_limit_text(cfg);
+		res.detail = "  " + res.first_diff + "\n";
+	}
 	if (failed || !complete)
 		res.outcome = Outcome::FAILED;
 	else if (res.proved == 0)
@@ -872,7 +1076,7 @@ using PadFn = void (*)(JitCtx<Symbolic> &, uint32_t);
 // pad(ctx, n) emits, run from their start, leave at start + n with every
 // register, flag and the stack pointer unchanged and no memory access.
 template <typename T>
-Result check_pad(PadFn pad, uint32_t max_n, const char *name) {
+Result check_pad(PadFn pad, uint32_t max_n, const char *name, const Config &cfg = Config{}) {
 	Result res;
 	res.arch = T::name;
 	res.name = name;
@@ -881,6 +1085,7 @@ Result check_pad(PadFn pad, uint32_t max_n, const char *name) {
 	bool failed = false;
 	for (uint32_t n = 0; n <= max_n && !failed; n++) {
 		Explorer ex;
+		ex.set_limits(cfg.query_ms, cfg.entry_ms);
 		auto body = [&]() {
 			JitCtx<Symbolic> c;
 			pad(c, n);
@@ -921,6 +1126,10 @@ Result check_pad(PadFn pad, uint32_t max_n, const char *name) {
 		bool complete = ex.explore(body, 1000);
 		res.paths += ex.paths();
 		res.checks += ex.checks();
+		if (!complete && !failed) {
+			res.first_diff = ex.timed_out() ? time_limit_text(cfg) : "path limit reached";
+			res.detail = "  " + res.first_diff + "\n";
+		}
 		if (!complete)
 			failed = true;
 	}

@@ -31,8 +31,14 @@ struct TargetX86_64 {
 	// callee-saved registers 40, rounding of the BPF stack to 8 and then
 	// to keep rsp 16-byte aligned (at most 7 + 8), and insn_stack_slack 8.
 	static constexpr unsigned stack_fixed = 8 + 8 + 40 + 7 + 8 + insn_stack_slack;
-	// On entry (after the caller's call) rsp = 8 mod 16.
-	static constexpr uint64_t entry_sp_align_mask = 15, entry_sp_align_value = 8;
+	// The stack alignment at a call (rsp before `call` pushes the return
+	// address): the kernel builds with an 8-byte stack boundary; System V,
+	// for userspace (vjit-run), requires 16 (helpers may spill SSE
+	// registers with aligned moves). The same image serves both, so the
+	// frame proof proves each from its ABI's entry alignment, and the call
+	// proof that helpers are called with it.
+	static std::vector<CallAbi> call_abis() { return {{"kernel", 8}, {"System V userspace", 16}}; }
+	static constexpr unsigned return_address_bytes = 8;
 
 	static const char *reg_name(unsigned n) {
 		static const char *names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
@@ -78,6 +84,17 @@ struct TargetX86_64 {
 		ob("sf", a.sf.e, b.sf.e);
 		ob("of", a.of.e, b.of.e);
 	}
+	// Every part of the state, named (the loop invariants of refine.h).
+	static std::vector<StatePart> parts(State &s) {
+		std::vector<StatePart> p;
+		for (unsigned i = 0; i < 16; i++)
+			p.push_back(StatePart{reg_name(i), &s.gpr[i].e});
+		p.push_back(StatePart{"cf", &s.cf.e});
+		p.push_back(StatePart{"zf", &s.zf.e});
+		p.push_back(StatePart{"sf", &s.sf.e});
+		p.push_back(StatePart{"of", &s.of.e});
+		return p;
+	}
 	// System V: first argument rdi, result rax, callee-saved rbx rbp r12-r15.
 	static u64 abi_arg0(const State &s) { return s.gpr[x86_64::RDI]; }
 	static u64 abi_ret(const State &s) { return s.gpr[x86_64::RAX]; }
@@ -102,9 +119,9 @@ struct TargetX86_64 {
 		// clobbers only rax, rcx and the flags.
 		void call(const u64 &target, State &s) {
 			using namespace x86_64;
-			n.calls.push_back(target);
 			u64 args[5] = {s.gpr[RDI], s.gpr[RSI], s.gpr[RDX], s.gpr[RCX], s.gpr[R8]};
 			u64 r = helper_result(target, args);
+			n.calls.push_back(CallSite{target, s.gpr[RSP]});
 			const SBool to_bhb = n.bhb_loop ? SBool(target == u64(n.bhb_loop_addr)) : SBool(false);
 			for (unsigned i = 0; i < 16; i++) {
 				const bool helper_clobbers = call_clobbered_mask & (1u << i);
@@ -121,6 +138,7 @@ struct TargetX86_64 {
 		void fence(x86_64::model::Fence f) {
 			n.fences.push_back(f == x86_64::model::Fence::IBHF ? "ibhf" : "lfence");
 		}
+		bool at(uint32_t off, State &s) { return n.at(off, parts(s)); }
 		SBool undef_bool(const char *w) { return n.undef_bool(w); }
 		u64 undef64(const char *w) { return n.undef64(w); }
 	};
@@ -136,6 +154,7 @@ struct TargetX86_64 {
 		case Status::EXITED: o.status = RunStatus::EXITED; break;
 		case Status::RETURNED: o.status = RunStatus::RETURNED; break;
 		case Status::TRAP: o.status = RunStatus::TRAP; break;
+		case Status::CUT: o.status = RunStatus::CUT; break;
 		default: o.status = RunStatus::UNDECODED; break;
 		}
 		o.why += " (at +" + std::to_string(st.at) + ")";

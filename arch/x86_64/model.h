@@ -40,6 +40,7 @@ enum class Status : uint8_t {
 	RETURNED,   // executed ret
 	TRAP,       // #DE, int3, ud2
 	UNDECODED,  // a form the model does not know, or bytes ran out
+	CUT,        // Env::at asked to stop before an instruction
 };
 
 inline const char *status_name(Status s) {
@@ -49,6 +50,7 @@ inline const char *status_name(Status s) {
 	case Status::RETURNED: return "returned";
 	case Status::TRAP: return "trap";
 	case Status::UNDECODED: return "undecoded";
+	case Status::CUT: return "cut";
 	}
 	return "?";
 }
@@ -124,6 +126,23 @@ struct Code {
 //                                          so proofs can require one
 //   Bool undef_bool(const char *what)      an undefined flag
 //   u64  undef64(const char *what)         an undefined value
+// and optionally
+//   bool at(uint32_t off, State<D> &s)     called before each instruction; it
+//                                          may change the state (the verifier's
+//                                          loop invariants, another CPU's
+//                                          stores); false stops the run (CUT)
+
+// Does Env have at(off, state)?
+template <typename Env, typename S, typename = void>
+struct has_at_hook {
+	static constexpr bool value = false;
+};
+template <typename T>
+T &declared_ref();  // unevaluated contexts only
+template <typename Env, typename S>
+struct has_at_hook<Env, S, decltype((void)static_cast<bool>(declared_ref<Env>().at(0u, declared_ref<S>())))> {
+	static constexpr bool value = true;
+};
 
 template <typename D, typename Env>
 class Machine {
@@ -148,6 +167,14 @@ public:
 				return st;
 			}
 			st.at = off;
+			if constexpr (has_at_hook<Env, State<D>>::value) {
+				if (!env.at(off, s)) {
+					st.status = Status::CUT;
+					st.pc = code.base + u64(off);
+					st.why = "cut before the instruction";
+					return st;
+				}
+			}
 			st.steps++;
 			Next n = step(off);
 			if (n.status != Status::RUNNING) {

@@ -25,9 +25,11 @@ class MutantTest : public ::testing::TestWithParam<size_t> {};
 TEST_P(MutantTest, Caught) {
 	const Mutant &m = all_mutants()[GetParam()];
 	const ArchInfo &a = arch(m.arch);
+	Config limits;
+	limits.entry_ms = 60000;  // a hang is a failure too
 	Result r;
 	if (m.frame) {
-		r = a.check_frame(a.mutant_frame(m), &m);
+		r = a.check_frame(a.mutant_frame(m), &m, limits);
 	} else {
 		bool found = false;
 		for (size_t i = 0; i < a.n_rules(); i++) {
@@ -35,12 +37,13 @@ TEST_P(MutantTest, Caught) {
 			if (std::string(rule.name) != m.rule)
 				continue;
 			rule.lower = m.lower;
-			r = a.check_rule(rule, Config{});
+			r = a.check_rule(rule, limits);
 			found = true;
 		}
 		ASSERT_TRUE(found) << "no table entry " << m.rule;
 	}
 	EXPECT_EQ(r.outcome, Outcome::FAILED) << m.id << " (" << m.bug << ") was not caught";
+	EXPECT_LT(r.seconds, 10.0) << m.id << ": a wrong lowering must be rejected fast";
 	EXPECT_NE(r.first_diff.find(m.expect), std::string::npos)
 		<< m.id << ": expected a difference in '" << m.expect << "', got '" << r.first_diff << "'\n"
 		<< r.detail;
@@ -112,6 +115,41 @@ TEST(Explorer, UninterpretedFunctionsStayFunctions) {
 	});
 	EXPECT_EQ(proved, 1);
 	EXPECT_EQ(refuted, 1);
+}
+
+// Budgets: a query past its budget is "unknown", never a hang (here: that
+// a product of two 31-bit primes has no factors, far beyond the budget
+// for bit-blasting).
+TEST(Explorer, QueryBudgetGivesUnknown) {
+	Explorer ex;
+	ex.set_limits(200, 0);
+	Explorer::Proof p = Explorer::Proof::PROVED;
+	auto t0 = std::chrono::steady_clock::now();
+	ex.explore([&]() {
+		SBV<64> x = SBV<64>::var("x"), y = SBV<64>::var("y");
+		const SBV<64> n(2147483647ull * 2147483629ull);
+		SBool factors = x * y == n && ugt(x, SBV<64>(1)) && ugt(y, SBV<64>(1)) &&
+				ult(x, SBV<64>(1ull << 32)) && ult(y, SBV<64>(1ull << 32)) &&
+				x != SBV<64>(2147483647ull) && y != SBV<64>(2147483647ull);
+		z3::model m(sym_ctx());
+		p = ex.prove(!factors, &m);
+	});
+	EXPECT_EQ(p, Explorer::Proof::UNKNOWN);
+	EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
+}
+
+// An exploration past its time limit stops and says so.
+TEST(Explorer, TimeLimitStopsExploration) {
+	Explorer ex;
+	ex.set_limits(0, 300);
+	auto t0 = std::chrono::steady_clock::now();
+	bool complete = ex.explore([&]() {
+		for (int i = 0; i < 40; i++)  // 2^40 paths
+			Symbolic::when(SBV<8>::var("b" + std::to_string(i)) == SBV<8>(0), "bit");
+	});
+	EXPECT_FALSE(complete);
+	EXPECT_TRUE(ex.timed_out());
+	EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
 }
 
 // The model states the flags of SUB and CMP through comparisons of the

@@ -223,4 +223,23 @@ TEST(Driver, LargeProgramWithManyExitsSettles) {
 	EXPECT_EQ(o.interp_r0, 1u);
 }
 
+TEST(Harness, FaultingCodeIsAnOutcome) {
+	// A load from address 16 faults on the CPU (the interpreter refuses it):
+	// the harness reports the fault and the test binary lives on, as it
+	// must when a wrong lowering computes a wild address.
+	std::vector<Insn> p;
+	p.push_back(I(bpf::ALU64 | bpf::MOV | bpf::K, 1, 0, 0, 16));
+	p.push_back(I(bpf::LDX | bpf::MEM | bpf::DW, 0, 1, 0, 0));
+	p.push_back(exit_insn());
+	Outcome o = run_both(machine(), p);
+	ASSERT_EQ(o.jit_error, 0);
+	EXPECT_NE(o.jit_fault.find("Segmentation fault at address 0x10"), std::string::npos) << o.jit_fault;
+	EXPECT_NE(o.interp_error, vjit::InterpError::NONE);
+	// And the next run is a normal one.
+	std::vector<Insn> q = {I(bpf::ALU64 | bpf::MOV | bpf::K, 0, 0, 0, 42), exit_insn()};
+	Outcome o2 = run_both(machine(), q);
+	EXPECT_TRUE(o2.jit_fault.empty()) << o2.jit_fault;
+	EXPECT_EQ(o2.jit_r0, 42u);
+}
+
 } // namespace

@@ -2,6 +2,9 @@
 #include "selftests/x86_64/harness.h"
 
 #include <capstone/capstone.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/time.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -76,6 +79,57 @@ static void fill_pattern(Machine &m) {
 		m.data[i] = (uint8_t)(i * 151 + 7);
 }
 
+// A wrong lowering can fault or loop on the real CPU: the run is then a
+// failed outcome, not the end of the test binary.
+namespace {
+sigjmp_buf fault_jmp;
+volatile sig_atomic_t fault_sig;
+void *volatile fault_addr;
+const int fault_sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGALRM};
+constexpr int HANG_SECONDS = 5;
+
+void on_fault(int sig, siginfo_t *si, void *) {
+	fault_sig = sig;
+	fault_addr = si->si_addr;
+	siglongjmp(fault_jmp, 1);
+}
+
+std::string fault_text(int sig, void *addr) {
+	char b[96];
+	if (sig == SIGALRM)
+		snprintf(b, sizeof b, "no return within %d s (a loop?)", HANG_SECONDS);
+	else
+		snprintf(b, sizeof b, "%s at address %p", strsignal(sig), addr);
+	return b;
+}
+} // namespace
+
+static uint64_t call_guarded(uint64_t ctx, void *fn, void *stack_top, std::string *fault) {
+	static uint8_t alt[1 << 16];
+	stack_t ss{}, old_ss{};
+	ss.ss_sp = alt;
+	ss.ss_size = sizeof alt;
+	sigaltstack(&ss, &old_ss);
+	struct sigaction sa {}, old[sizeof fault_sigs / sizeof fault_sigs[0]];
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	for (size_t i = 0; i < sizeof fault_sigs / sizeof fault_sigs[0]; i++)
+		sigaction(fault_sigs[i], &sa, &old[i]);
+	itimerval t{}, off{};
+	t.it_value.tv_sec = HANG_SECONDS;
+	setitimer(ITIMER_REAL, &t, nullptr);
+	uint64_t r0 = 0;
+	if (sigsetjmp(fault_jmp, 1) == 0)
+		r0 = vjit_test_call_on_stack(ctx, fn, stack_top);
+	else
+		*fault = fault_text(fault_sig, fault_addr);
+	setitimer(ITIMER_REAL, &off, nullptr);
+	for (size_t i = 0; i < sizeof fault_sigs / sizeof fault_sigs[0]; i++)
+		sigaction(fault_sigs[i], &old[i], nullptr);
+	sigaltstack(&old_ss, nullptr);
+	return r0;
+}
+
 static std::vector<uint8_t> snapshot(const uint8_t *p, size_t n) {
 	return std::vector<uint8_t>(p, p + n);
 }
@@ -118,7 +172,7 @@ Outcome run_both(Machine &m, const std::vector<Insn> &prog, unsigned flags) {
 	o.jit_error = jit_only(m, prog, &bytes, flags);
 	o.image_len = (uint32_t)bytes.size();
 	if (o.jit_error == 0) {
-		o.jit_r0 = vjit_test_call_on_stack(ctx, m.image, (void *)(uintptr_t)(m.r10 + 16));
+		o.jit_r0 = call_guarded(ctx, m.image, (void *)(uintptr_t)(m.r10 + 16), &o.jit_fault);
 		o.jit_stack = snapshot(bpf_stack, bpf::MAX_BPF_STACK);
 		o.jit_data = snapshot(m.data, DATA_BYTES);
 	}

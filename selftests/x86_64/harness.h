@@ -67,6 +67,7 @@ struct Outcome {
 	std::vector<uint8_t> jit_stack, interp_stack;  // [R10 - 512, R10)
 	std::vector<uint8_t> jit_data, interp_data;
 	uint32_t image_len = 0;
+	std::string jit_fault;      // the JITted code faulted or hung: what happened
 };
 
 // JIT + run, interpret, and collect both results. The initial contents of

@@ -70,7 +70,7 @@ struct Checker {
 	void check(const std::vector<Insn> &prog, const char *what) {
 		runs++;
 		Outcome o = run_both(m, prog, flags);
-		bool ok = o.jit_error == 0 && o.interp_error == vjit::InterpError::NONE &&
+		bool ok = o.jit_error == 0 && o.jit_fault.empty() && o.interp_error == vjit::InterpError::NONE &&
 			  o.jit_r0 == o.interp_r0 && o.jit_stack == o.interp_stack &&
 			  o.jit_data == o.interp_data;
 		if (ok)
@@ -78,6 +78,7 @@ struct Checker {
 		if (failures++ < 3) {
 			std::string text = o.jit_error ? "" : disasm(m.image, o.image_len);
 			ADD_FAILURE() << rule.name << " (" << what << "): jit_error=" << o.jit_error
+				      << (o.jit_fault.empty() ? "" : " jit_fault=" + o.jit_fault)
 				      << " interp_error=" << vjit::interp_error_name(o.interp_error)
 				      << std::hex << " jit_r0=0x" << o.jit_r0 << " interp_r0=0x" << o.interp_r0
 				      << " stack " << (o.jit_stack == o.interp_stack ? "same" : "DIFFERS")
