@@ -172,7 +172,10 @@ int driver_pass(struct vjit_jit *j, JitCtx<Concrete> &c, const RuleIndex<Concret
 		if (!rule)
 			return driver_fail(j, VJIT_E_UNSUPPORTED_OPCODE, i);
 		c.cur = i;
-		rule->lower(c, fields_of(&insns[i]));
+		InsnFields<Concrete> fields = fields_of(&insns[i]);
+		if ((j->flags & VJIT_F_KERNEL) && kernel_ignores_imm(insns[i].code))
+			fields.imm = 0;  // ignored by the kernel (core/isa.h)
+		rule->lower(c, fields);
 		if (c.error != LowerError::NONE)
 			return driver_fail(j, lower_error_code(c.error), i);
 		if (freeze) {

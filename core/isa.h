@@ -193,6 +193,18 @@ inline const char *insn_fault_name(InsnFault f) {
 
 constexpr bool field_ok(Role r, int64_t v) { return r != Role::ZERO || v == 0; }
 
+// The kernel's own rewrites leave imm set in register-source ALU and JMP
+// instructions, which its interpreter and JITs ignore: the classic-BPF
+// converter copies the classic k there, and the verifier's zero-extension
+// marker is `mov32 dst, dst` with imm 1. From Origin::KERNEL that imm is
+// accepted and cleared before lowering (kernel_fields), so the table only
+// sees the encodings its proofs cover.
+constexpr bool kernel_ignores_imm(uint8_t code) {
+	using namespace bpf;
+	return (is_alu(code) && op(code) != END && srcbit(code) == X) ||
+	       (is_jmp(code) && srcbit(code) == X);
+}
+
 // Is insns[0] (with insns[1] for LD_IMM64; n slots are available) an
 // instruction of the given level and origin? Jump ranges are the driver's.
 constexpr InsnFault insn_check(const Insn *insns, uint32_t n, Isa isa, Origin origin) {
@@ -201,8 +213,9 @@ constexpr InsnFault insn_check(const Insn *insns, uint32_t n, Isa isa, Origin or
 	const Shape s = insn_shape(in.code, in.src, in.off, in.imm, isa);
 	if (!s.valid)
 		return InsnFault::OPCODE;
+	const bool imm_ignored = origin == Origin::KERNEL && kernel_ignores_imm(in.code);
 	if (!field_ok(s.dst, in.dst) || !field_ok(s.src, in.src) ||
-	    !field_ok(s.off, in.off) || !field_ok(s.imm, in.imm))
+	    !field_ok(s.off, in.off) || (!imm_ignored && !field_ok(s.imm, in.imm)))
 		return InsnFault::RESERVED;
 	const unsigned max_reg = origin == Origin::KERNEL ? AX : R10;
 	if (in.dst > max_reg || in.src > max_reg)

@@ -114,6 +114,22 @@ TEST(Isa, RegistersAboveR10AreTheKernelsOnly) {
 	EXPECT_EQ(check1(mov64_reg(15, R0), Isa::V3, Origin::KERNEL), InsnFault::REGISTER);
 }
 
+// The kernel's classic converter leaves k in imm of X-form instructions,
+// and its zero-extension marker is mov32 dst, dst with imm 1: accepted
+// from the kernel, refused from a user.
+TEST(Isa, KernelRewritesMayLeaveImmInRegisterForms) {
+	const Insn forms[] = {
+		raw(ALU | MOV | X, R3, R3, 0, 1),    // zext marker
+		raw(ALU | ADD | X, R0, R7, 0, 42),   // classic "add x" with k = 42
+		raw(JMP | JGT | X, R0, R7, 2, -5),   // classic "jgt #k" via a temporary
+	};
+	for (const Insn &in : forms) {
+		EXPECT_EQ(check1(in), InsnFault::RESERVED);
+		EXPECT_EQ(check1(in, Isa::V3, Origin::KERNEL), InsnFault::NONE);
+	}
+	EXPECT_EQ(check1(raw(ALU | ADD | K, R0, R7, 0, 42), Isa::V3, Origin::KERNEL), InsnFault::RESERVED);
+}
+
 TEST(Isa, NospecIsInsertedByTheKernelOnly) {
 	EXPECT_EQ(check1(raw(ST | NOSPEC, 0, 0, 0, 0), Isa::V3, Origin::KERNEL), InsnFault::NONE);
 	EXPECT_EQ(check1(raw(ST | NOSPEC, 0, 0, 0, 0)), InsnFault::OPCODE);
@@ -145,6 +161,31 @@ int size_of(std::vector<Insn> p, unsigned flags = 0, unsigned isa = VJIT_ISA_V3)
 	return vjit_x86_64_size(&j);
 }
 
+std::vector<uint8_t> image_of(std::vector<Insn> p, unsigned flags) {
+	std::vector<unsigned> addrs(p.size() + 1);
+	vjit_jit j{};
+	j.insns = p.data();
+	j.len = (unsigned)p.size();
+	j.stack_depth = 8;
+	j.addrs = addrs.data();
+	j.flags = flags;
+	if (vjit_x86_64_size(&j))
+		return {};
+	std::vector<uint8_t> img(j.image_len);
+	if (vjit_x86_64_emit(&j, img.data(), 0x1000))
+		return {};
+	return img;
+}
+
+// The ignored imm is cleared: the image is the one of the proved encoding.
+TEST(Isa, KernelIgnoredImmDoesNotReachTheTable) {
+	std::vector<uint8_t> with = image_of({raw(ALU | ADD | X, R0, R1, 0, 42), raw(JMP | JGT | X, R0, R1, 0, 9), exit_()}, VJIT_F_KERNEL);
+	std::vector<uint8_t> without = image_of({raw(ALU | ADD | X, R0, R1, 0, 0), raw(JMP | JGT | X, R0, R1, 0, 0), exit_()}, VJIT_F_KERNEL);
+	ASSERT_FALSE(with.empty());
+	EXPECT_EQ(with, without);
+	EXPECT_TRUE(image_of({raw(ALU | ADD | X, R0, R1, 0, 42), exit_()}, 0).empty());  // a user's: refused
+}
+
 TEST(Isa, DriverReasons) {
 	EXPECT_EQ(size_of({raw(ALU64 | DIV | X, R0, R1, 1, 0), exit_()}), VJIT_E_BAD_PROGRAM);
 	EXPECT_EQ(size_of({raw(ALU64 | MOV | X, R0, R1, 8, 0), exit_()}), VJIT_E_BAD_PROGRAM);
@@ -169,7 +210,7 @@ TEST(Isa, DriverReasons) {
 		if (is_ld_imm64(r.insn.code))
 			p.push_back(raw(0, 0, 0, 0, 0));
 		p.push_back(exit_());
-		EXPECT_EQ(size_of(p, VJIT_F_KERNEL), VJIT_E_BAD_PROGRAM) << r.what;
+		EXPECT_EQ(size_of(p), VJIT_E_BAD_PROGRAM) << r.what;
 	}
 }
 
