@@ -175,6 +175,8 @@ int driver_pass(struct vjit_jit *j, JitCtx<Concrete> &c, const RuleIndex<Concret
 		InsnFields<Concrete> fields = fields_of(&insns[i]);
 		if ((j->flags & VJIT_F_KERNEL) && kernel_ignores_imm(insns[i].code))
 			fields.imm = 0;  // ignored by the kernel (core/isa.h)
+		if ((j->flags & VJIT_F_KERNEL) && kernel_ignores_src(insns[i].code))
+			fields.src = 0;
 		rule->lower(c, fields);
 		if (c.error != LowerError::NONE)
 			return driver_fail(j, lower_error_code(c.error), i);

@@ -201,8 +201,14 @@ constexpr bool field_ok(Role r, int64_t v) { return r != Role::ZERO || v == 0; }
 // sees the encodings its proofs cover.
 constexpr bool kernel_ignores_imm(uint8_t code) {
 	using namespace bpf;
-	return (is_alu(code) && op(code) != END && srcbit(code) == X) ||
+	return (is_alu(code) && op(code) != END && (srcbit(code) == X || op(code) == NEG)) ||
 	       (is_jmp(code) && srcbit(code) == X);
+}
+// Likewise the converter puts X's register in src of immediate-source ALU
+// instructions (and NEG), which read no register there.
+constexpr bool kernel_ignores_src(uint8_t code) {
+	using namespace bpf;
+	return is_alu(code) && op(code) != END && srcbit(code) == K;
 }
 
 // Is insns[0] (with insns[1] for LD_IMM64; n slots are available) an
@@ -214,7 +220,8 @@ constexpr InsnFault insn_check(const Insn *insns, uint32_t n, Isa isa, Origin or
 	if (!s.valid)
 		return InsnFault::OPCODE;
 	const bool imm_ignored = origin == Origin::KERNEL && kernel_ignores_imm(in.code);
-	if (!field_ok(s.dst, in.dst) || !field_ok(s.src, in.src) ||
+	const bool src_ignored = origin == Origin::KERNEL && kernel_ignores_src(in.code);
+	if (!field_ok(s.dst, in.dst) || (!src_ignored && !field_ok(s.src, in.src)) ||
 	    !field_ok(s.off, in.off) || (!imm_ignored && !field_ok(s.imm, in.imm)))
 		return InsnFault::RESERVED;
 	const unsigned max_reg = origin == Origin::KERNEL ? AX : R10;

@@ -127,7 +127,11 @@ TEST(Isa, KernelRewritesMayLeaveImmInRegisterForms) {
 		EXPECT_EQ(check1(in), InsnFault::RESERVED);
 		EXPECT_EQ(check1(in, Isa::V3, Origin::KERNEL), InsnFault::NONE);
 	}
-	EXPECT_EQ(check1(raw(ALU | ADD | K, R0, R7, 0, 42), Isa::V3, Origin::KERNEL), InsnFault::RESERVED);
+	// The converter also leaves X's register in src of K-form ALU and NEG.
+	EXPECT_EQ(check1(raw(ALU | ADD | K, R0, R7, 0, 42), Isa::V3, Origin::KERNEL), InsnFault::NONE);
+	EXPECT_EQ(check1(raw(ALU | NEG | K, R0, R7, 0, 0), Isa::V3, Origin::KERNEL), InsnFault::NONE);
+	EXPECT_EQ(check1(raw(ALU | ADD | K, R0, R7, 0, 42)), InsnFault::RESERVED);
+	EXPECT_EQ(check1(raw(JMP | JEQ | K, R0, R7, 0, 42), Isa::V3, Origin::KERNEL), InsnFault::RESERVED);
 }
 
 TEST(Isa, NospecIsInsertedByTheKernelOnly) {
