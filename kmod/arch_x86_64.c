@@ -101,16 +101,20 @@ static unsigned int vjit_bhb_flags(const struct bpf_prog *prog)
 	return f;
 }
 
-/* "call rel32" (E8) from the image at @ro to @target: is there one? */
-static bool vjit_calls(const u8 *rw, unsigned long ro, unsigned int len,
-		       unsigned long target)
+/*
+ * Is there a "call rel32" (E8) or "jmp rel32" (E9) from the image (RW copy
+ * @rw of the code at @ro) to @target? For the counters of the mitigations
+ * an image carries: the return thunk (jmp), clear_bhb_loop (call).
+ */
+static bool vjit_rel32_to(const u8 *rw, unsigned long ro, unsigned int len,
+			  u8 opcode, unsigned long target)
 {
 	unsigned int i;
 
 	for (i = 0; i + 5 <= len; i++) {
 		s32 rel;
 
-		if (rw[i] != 0xe8)
+		if (rw[i] != opcode)
 			continue;
 		memcpy(&rel, rw + i + 1, sizeof(rel));
 		if (ro + i + 5 + (long)rel == target)
@@ -118,6 +122,9 @@ static bool vjit_calls(const u8 *rw, unsigned long ro, unsigned int len,
 	}
 	return false;
 }
+
+#define X86_CALL_REL32 0xe8
+#define X86_JMP_REL32 0xe9
 
 static const u8 x86_ibhf[] = { 0xf3, 0x48, 0x0f, 0x1e, 0xf8 };
 
@@ -143,7 +150,7 @@ void vjit_arch_inspect_stock(const struct bpf_prog *prog)
 	if (!prog->jited || !p)
 		return;
 	if (k_clear_bhb_loop &&
-	    vjit_calls(p, (unsigned long)p, prog->jited_len, k_clear_bhb_loop))
+	    vjit_rel32_to(p, (unsigned long)p, prog->jited_len, X86_CALL_REL32, k_clear_bhb_loop))
 		atomic64_inc(&vjit_stats.stock_bhb_loop);
 	if (vjit_has_ibhf(p, prog->jited_len))
 		atomic64_inc(&vjit_stats.stock_bhb_ibhf);
@@ -189,26 +196,6 @@ static void vjit_emit_tail_call_entry(u8 *p)
 
 #ifdef VJIT_HAVE_BACKEND
 
-/*
- * Does the image return through @thunk? Looks for "jmp rel32" (E9) to it,
- * for the return_thunk counter the VM tests check on -cpu EPYC.
- */
-static bool vjit_jumps_to(const u8 *rw, unsigned long ro, unsigned int len,
-			  unsigned long thunk)
-{
-	unsigned int i;
-
-	for (i = 0; i + 5 <= len; i++) {
-		s32 rel;
-
-		if (rw[i] != 0xe9)
-			continue;
-		memcpy(&rel, rw + i + 1, sizeof(rel));
-		if (ro + i + 5 + (long)rel == thunk)
-			return true;
-	}
-	return false;
-}
 
 /* Counters of the mitigations an image carries, read off the image. */
 static void vjit_count_mitigations(const struct vjit_jit *j, const u8 *rw,
@@ -218,9 +205,9 @@ static void vjit_count_mitigations(const struct vjit_jit *j, const u8 *rw,
 	unsigned int i;
 
 	if ((j->flags & VJIT_F_RETHUNK) &&
-	    vjit_jumps_to(rw, ro, len, j->return_thunk))
+	    vjit_rel32_to(rw, ro, len, X86_JMP_REL32, j->return_thunk))
 		atomic64_inc(&vjit_stats.return_thunk);
-	if ((j->flags & VJIT_F_BHB_LOOP) && vjit_calls(rw, ro, len, j->bhb_loop))
+	if ((j->flags & VJIT_F_BHB_LOOP) && vjit_rel32_to(rw, ro, len, X86_CALL_REL32, j->bhb_loop))
 		atomic64_inc(&vjit_stats.bhb_loop);
 	if ((j->flags & VJIT_F_BHB_IBHF) && vjit_has_ibhf(rw, len))
 		atomic64_inc(&vjit_stats.bhb_ibhf);

@@ -149,6 +149,26 @@ void lower_shift_x(JitCtx<D> &c, const InsnFields<D> &in) {
 	mov_rr<D>(c, sz, dst, u4(SCRATCH1));        /* dst = r11 */
 }
 
+// The start of every division: r11 = the divisor (src, or imm extended as
+// the width needs); r9 = rax; r12 = rdx (both restored at the end);
+// rax = dst, the dividend.
+template <typename D>
+void divmod_setup(JitCtx<D> &c, const InsnFields<D> &in, Sz sz) {
+	VJIT_DOMAIN_TYPES(D);
+	using namespace bpf;
+	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
+	if (srcbit(in.code) == X)
+		mov_rr<D>(c, sz, r11, src);             /* r11 = src */
+	else if (sz == Sz::Q64)
+		mov_ri32_sx<D>(c, r11, in.imm);         /* r11 = (s64)imm */
+	else
+		mov_ri32<D>(c, r11, in.imm);            /* r11 = (u32)imm */
+	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));         /* r9 = rax */
+	mov_rr<D>(c, Sz::Q64, r12, u4(RDX));        /* r12 = rdx */
+	mov_rr<D>(c, sz, u4(RAX), dst);             /* rax = dst */
+}
+
 // Bytes of `div r11` (REX + F7 + ModRM, both sizes): the jz below skips it.
 constexpr uint8_t DIV_R11_LEN = 3;
 
@@ -165,18 +185,10 @@ void lower_divmod(JitCtx<D> &c, const InsnFields<D> &in) {
 	VJIT_DOMAIN_TYPES(D);
 	using namespace bpf;
 	const Sz sz = alu_size(in.code);
-	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const u4 dst = native_reg<D>(in.dst);
 	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
 	const bool is_div = op(in.code) == DIV;
-	if (srcbit(in.code) == X)
-		mov_rr<D>(c, sz, r11, src);             /* r11 = src */
-	else if (sz == Sz::Q64)
-		mov_ri32_sx<D>(c, r11, in.imm);         /* r11 = (s64)imm */
-	else
-		mov_ri32<D>(c, r11, in.imm);            /* r11 = (u32)imm */
-	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));         /* r9 = rax */
-	mov_rr<D>(c, Sz::Q64, r12, u4(RDX));        /* r12 = rdx */
-	mov_rr<D>(c, sz, u4(RAX), dst);             /* rax = dst */
+	divmod_setup<D>(c, in, sz);
 	alu_rr<D>(c, Sz::D32, AluOp::XOR, u4(RDX), u4(RDX)); /* rdx = 0 */
 	test_rr<D>(c, sz, r11, r11);
 	jcc_rel8<D>(c, Cond::E, u8(DIV_R11_LEN));    /* if (r11 == 0) skip the div */
@@ -229,18 +241,10 @@ void lower_sdivmod(JitCtx<D> &c, const InsnFields<D> &in) {
 	VJIT_DOMAIN_TYPES(D);
 	using namespace bpf;
 	const Sz sz = alu_size(in.code);
-	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const u4 dst = native_reg<D>(in.dst);
 	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
 	const bool is_div = op(in.code) == DIV;
-	if (srcbit(in.code) == X)
-		mov_rr<D>(c, sz, r11, src);             /* r11 = src */
-	else if (sz == Sz::Q64)
-		mov_ri32_sx<D>(c, r11, in.imm);         /* r11 = (s64)imm */
-	else
-		mov_ri32<D>(c, r11, in.imm);            /* r11 = (u32)imm */
-	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));         /* r9 = rax */
-	mov_rr<D>(c, Sz::Q64, r12, u4(RDX));        /* r12 = rdx */
-	mov_rr<D>(c, sz, u4(RAX), dst);             /* rax = dst */
+	divmod_setup<D>(c, in, sz);
 	const uint8_t special_len = emitted_len([&](JitCtx<Concrete> &p) { sdivmod_special<Concrete>(p, sz, is_div); });
 	const uint8_t divide_len = emitted_len([&](JitCtx<Concrete> &p) {
 		cqo<Concrete>(p, sz);
