@@ -69,8 +69,9 @@ struct Step {
 //   void store(unsigned bytes, u64 addr, u64 v)    low `bytes` bytes of v
 //   u64  call_helper(u32 imm, BpfRegs<D> &regs)    returns R0's new value;
 //                                                  may clobber R1-R5 in regs
-// Atomics are one load and one store (the semantics is single-threaded; the
-// lowering's atomicity is a property of the native instruction chosen).
+// Atomics are one load and one store, indivisible: the verifier relates the
+// load to the native attempt that took effect while other CPUs write the
+// location (verifier/refine.h, atomic_store_obligations).
 
 // Immediate as the 64-bit operand of ALU64 and JMP: sign-extended.
 template <typename D>

@@ -139,6 +139,46 @@ z3::expr Explorer::lower_uf(const z3::expr &e) {
 	return out;
 }
 
+static bool is_division(Z3_decl_kind k) {
+	switch (k) {
+	case Z3_OP_BSDIV: case Z3_OP_BUDIV: case Z3_OP_BSREM: case Z3_OP_BUREM: case Z3_OP_BSMOD:
+	case Z3_OP_BSDIV_I: case Z3_OP_BUDIV_I: case Z3_OP_BSREM_I: case Z3_OP_BUREM_I: case Z3_OP_BSMOD_I:
+		return true;
+	default:
+		return false;
+	}
+}
+
+z3::expr Explorer::abstract_division(const z3::expr &e, bool *found) {
+	if (!e.is_app() || e.num_args() == 0)
+		return e;
+	auto hit = abstracted_.find(e.id());
+	if (hit != abstracted_.end()) {
+		*found = *found || !z3::eq(hit->second.second, e);
+		return hit->second.second;
+	}
+	z3::context &c = sym_ctx();
+	z3::expr_vector args(c);
+	bool changed = false;
+	for (unsigned i = 0; i < e.num_args(); i++) {
+		bool sub = false;
+		args.push_back(abstract_division(e.arg(i), &sub));
+		changed = changed || sub;
+	}
+	const z3::func_decl f = e.decl();
+	z3::expr out = e;
+	if (is_division(f.decl_kind()) && args.size() == 2) {
+		const std::string name = "abstract_" + f.name().str() + std::to_string(e.get_sort().bv_size());
+		out = z3::function(name.c_str(), args[0].get_sort(), args[1].get_sort(), e.get_sort())(args[0], args[1]);
+		changed = true;
+	} else if (changed) {
+		out = f(args);
+	}
+	abstracted_.emplace(e.id(), std::make_pair(e, out));
+	*found = *found || changed;
+	return out;
+}
+
 // Gives m the uninterpreted functions back: each one maps the arguments
 // of its applications (as m evaluates them) to their values.
 void Explorer::complete(z3::model &m) {
@@ -164,6 +204,7 @@ void Explorer::reset_path() {
 	set_time_limit();
 	lowered_.clear();
 	apps_.clear();
+	abstracted_.clear();
 }
 
 // Every query first goes to the incremental solver (it keeps what it learnt
@@ -284,7 +325,17 @@ bool Explorer::feasible() {
 	return r != z3::unsat;
 }
 
+// A goal with division is tried first with the division abstracted
+// (abstract_division): unsat there is unsat for the real operations. Else,
+// or when that is not enough, the real query decides.
 Explorer::Proof Explorer::prove(const SBool &goal, z3::model *cex) {
+	bool has_division = false;
+	const z3::expr abstract = abstract_division(goal.e, &has_division);
+	if (has_division) {
+		const z3::expr neg_abstract = lower_uf(!abstract);
+		if (check(&neg_abstract, nullptr) == z3::unsat)
+			return Proof::PROVED;
+	}
 	z3::expr neg = lower_uf(!goal.e);
 	z3::check_result r = check(&neg, cex);
 	if (r == z3::sat && cex)

@@ -131,6 +131,20 @@ void div_saves_rdx_in_rbx(Ctx &c, const In &in) { divmod(c, in, DivBugs{false, f
 void ldxw_loads_8(Ctx &c, const In &in) {
 	mov_rm<D>(c, Sz::Q64, nat(in.dst), mem_at<D>(nat(in.src), in.off));
 }
+// LDX MEM DW dropping the displacement when it is 0 (ModRM mod 00): with
+// rbp or r13 as the base that encoding is RIP-relative, not [base].
+void ldxdw_riprel(Ctx &c, const In &in) {
+	const Mem<D> m = mem_at<D>(nat(in.src), in.off);
+	if (!D::when(m.disp == u32(0), "disp0")) {
+		mov_rm<D>(c, Sz::Q64, nat(in.dst), m);
+		return;
+	}
+	put_prefixes<D>(c, Sz::Q64, nat(in.dst), 0, m.base);
+	c.emit8(0x8b);
+	c.emit8(modrm_byte<D>(0, nat(in.dst), m.base));
+	if (D::when(base_needs_sib<D>(m.base), "needs_sib"))
+		c.emit8(sib_byte_noindex<D>(m.base));
+}
 // ST MEM H storing 4 bytes.
 void sth_stores_4(Ctx &c, const In &in) { mov_mi<D>(c, Sz::D32, mem_at<D>(nat(in.dst), in.off), in.imm); }
 // 32-bit CMPXCHG without zero-extending R0 afterwards (success keeps rax's upper half).
@@ -205,6 +219,16 @@ void fetch_xor_loop(Ctx &c, const In &in, const FetchLoopBugs &b) {
 	mov_rr<D>(c, sz, src, r11);
 }
 void fetch_xor_address_reloaded(Ctx &c, const In &in) { fetch_xor_loop(c, in, FetchLoopBugs{true, false}); }
+void fetch_xor_stale_retry(Ctx &c, const In &in) { fetch_xor_loop(c, in, FetchLoopBugs{false, true}); }
+// Fetch-add returning a value read by a plain load before the locked add:
+// another CPU's write between the two is returned as if it were the old value.
+void fetch_add_plain_read(Ctx &c, const In &in) {
+	const Sz sz = bpf::size(in.code) == bpf::DW ? Sz::Q64 : Sz::D32;
+	const Mem<D> m = mem_at<D>(nat(in.dst), in.off);
+	mov_rm<D>(c, sz, u4(SCRATCH1), m);
+	lock_xadd_mr<D>(c, sz, m, nat(in.src));
+	mov_rr<D>(c, sz, nat(in.src), u4(SCRATCH1));
+}
 
 // Frame: the prologue reserves 16 bytes too few (saved registers overlap
 // the BPF stack).
@@ -237,6 +261,9 @@ void epilogue_skips_r12(Ctx &c) {
 	int3<D>(c);
 }
 
+// SMOD lowered as the unsigned MOD (div for idiv): the proof's abstraction
+// of division cannot relate the two, so the real operations decide.
+void smod_as_mod(Ctx &c, const In &in) { lower_divmod<D>(c, in); }
 // SDIV without the divisor -1 guard: idiv traps on INT_MIN / -1.
 void sdiv_no_minus1_guard(Ctx &c, const In &in) {
 	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
@@ -340,6 +367,7 @@ const std::vector<Mutant> &all_mutants() {
 		{"mod-zero-gives-zero", "x86_64", "ALU64 MOD X", "wrong division-by-zero result", "R", mod_zero_gives_zero, false, nullptr, nullptr},
 		{"div-saves-rdx-in-rbx", "x86_64", "ALU DIV X", "clobbered callee-saved register (R6's rbx)", "R", div_saves_rdx_in_rbx, false, nullptr, nullptr},
 		{"ldxw-loads-8", "x86_64", "LDX MEM W", "wrong memory size (load)", "load #1", ldxw_loads_8, false, nullptr, nullptr},
+		{"ldxdw-riprel", "x86_64", "LDX MEM DW", "ModRM without displacement for an rbp base (RIP-relative)", "RIP-relative", ldxdw_riprel, false, nullptr, nullptr},
 		{"sth-stores-4", "x86_64", "ST MEM H", "wrong memory size (store)", "stores 4 bytes, BPF 2", sth_stores_4, false, nullptr, nullptr},
 		{"cmpxchg32-no-zext", "x86_64", "STX ATOMIC W CMPXCHG", "missing zero extension of R0 after cmpxchg", "R0", cmpxchg32_no_zext, false, nullptr, nullptr},
 		{"atomic-add-no-lock", "x86_64", "STX ATOMIC DW ADD", "atomic without LOCK", "not atomic", atomic_add_no_lock, false, nullptr, nullptr},
@@ -348,10 +376,13 @@ const std::vector<Mutant> &all_mutants() {
 		{"ld-imm64-uimm-as-simm", "x86_64", "LD IMM64", "wrong sign extension of a 64-bit immediate", "R", ld_imm64_uimm_as_simm, false, nullptr, nullptr},
 		{"be16-no-zext", "x86_64", "ALU END TO_BE 16", "missing zero extension after a 16-bit swap", "R", be16_no_zext, false, nullptr, nullptr},
 		{"atomic-loop-address-reloaded", "x86_64", "STX ATOMIC W XOR FETCH", "cmpxchg loop addressing memory through a register the loop reloads", "load inside the loop", fetch_xor_address_reloaded, false, nullptr, nullptr},
-		{"prologue-short-frame", "x86_64", "", "stack frame too small (saved registers overlap the BPF stack)", "saved slot clear of the BPF stack", nullptr, true, prologue_short_frame, nullptr},
+		{"atomic-loop-stale-retry", "x86_64", "STX ATOMIC W XOR FETCH", "cmpxchg loop retrying with the new value computed from a stale read (a lost update)", "store #1 value", fetch_xor_stale_retry, false, nullptr, nullptr},
+		{"fetch-add-plain-read", "x86_64", "STX ATOMIC DW ADD FETCH", "fetch-add returning a plain read made before the locked add", "R", fetch_add_plain_read, false, nullptr, nullptr},
+		{"prologue-short-frame", "x86_64", "", "stack frame too small (saved registers overlap the BPF stack)", "clear of the BPF stack", nullptr, true, prologue_short_frame, nullptr},
 		{"prologue-no-16-rounding", "x86_64", "", "stack misaligned for System V calls (no 16-byte rounding)", "body sp aligned to 16", nullptr, true, prologue_no_16_rounding, nullptr},
 		{"epilogue-skips-r12", "x86_64", "", "clobbered callee-saved register (epilogue)", "callee-saved", nullptr, true, nullptr, epilogue_skips_r12},
 		{"sdiv-no-minus1-guard", "x86_64", "ALU64 SDIV X", "signed division traps on INT_MIN / -1 (no guard)", "trapped", sdiv_no_minus1_guard, false, nullptr, nullptr},
+		{"smod-as-mod", "x86_64", "ALU SMOD X", "signed remainder lowered as the unsigned one", "R", smod_as_mod, false, nullptr, nullptr},
 		{"movsx8-zero-extends", "x86_64", "ALU64 MOVSX 8", "movsx lowered as a zero extension", "R", movsx8_zero_extends, false, nullptr, nullptr},
 		{"ldsx-as-ldx", "x86_64", "LDX MEMSX W", "sign-extending load lowered as a plain load", "R", ldsx_as_ldx, false, nullptr, nullptr},
 		{"gotol-takes-off", "x86_64", "JMP32 JA", "gotol's offset taken from off instead of imm", "pc", gotol_takes_off, false, nullptr, nullptr},

@@ -37,9 +37,11 @@
 #ifndef VJIT_VERIFIER_REFINE_H
 #define VJIT_VERIFIER_REFINE_H
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -89,14 +91,21 @@ inline const char *assumptions_text() {
 		"  A5 the ISA model matches the CPU (checked by `make check-verifier`: random\n"
 		"     instances of every modelled form, run natively and in the model, and\n"
 		"     decoded by capstone)\n"
-		"  A6 atomics are proved single-threaded (as the BPF semantics is); their\n"
-		"     atomicity is required as a property of the native store (LOCK)\n"
+		"  A6 other CPUs change memory only at the location an atomic instruction\n"
+		"     accesses, between native instructions (a LOCKed instruction is one\n"
+		"     step); the BPF stack and other memory an instruction touches are its\n"
+		"     own while it runs\n"
 		"  A7 the kernel's BHB-clearing routine (clear_bhb_loop, called when the\n"
 		"     options ask for the Spectre-BHI barrier) changes only what the target\n"
 		"     says (x86-64: rax, rcx, flags) and returns with the stack balanced;\n"
 		"     speculation barriers (lfence, ibhf) have no architectural effect\n"
 		"Not assumed: division/modulo by zero, shift amounts, ALU32 zero extension,\n"
-		"immediate sizes, REX/ModRM encodings, jump displacement sizes: all proved.\n";
+		"immediate sizes, REX/ModRM encodings, jump displacement sizes, and that\n"
+		"atomics run alone: all proved. An atomic is proved while other CPUs write\n"
+		"its location: the BPF result is the operation on the value the one\n"
+		"successful native attempt read, memory ends with what it wrote, and every\n"
+		"other native store there writes back what it read (no update is lost);\n"
+		"retry loops are proved with an invariant for every number of retries.\n";
 }
 
 // An ABI's stack alignment at a call: the stack pointer at the call
@@ -147,6 +156,11 @@ struct Result {
 	int stack_below_sp = 0;      // max native stack use below sp (instructions)
 };
 
+inline z3::func_decl fresh_memory(const char *name) {
+	z3::context &c = sym_ctx();
+	return z3::function(name, c.bv_sort(64), c.bv_sort(8));
+}
+
 // One memory access as a side saw it.
 struct Access {
 	bool store;
@@ -196,6 +210,23 @@ struct SymMem {
 		for (unsigned i = 0; i < n; i++)
 			writes.emplace_back((a + u64(i)).e.simplify(), v.e.extract(8 * i + 7, 8 * i));
 	}
+	// Another CPU's step: the bytes [lo, lo + n) take new values (fresh,
+	// named by tag); every other byte keeps its content.
+	void havoc(const u64 &lo, unsigned n, const std::string &tag) {
+		SymMem prev = *this;
+		prev.log.clear();
+		auto before = std::make_shared<const SymMem>(std::move(prev));
+		const z3::func_decl other = fresh_memory(tag.c_str());
+		under = [before, other, lo, n](const u64 &a) {
+			const z3::expr inside = ult(a - lo, u64(n)).e.simplify();
+			if (inside.is_true())
+				return u8(other(a.e));
+			if (inside.is_false())
+				return before->byte(a);
+			return u8(z3::ite(inside, other(a.e), before->byte(a).e));
+		};
+		writes.clear();
+	}
 	u64 load(unsigned n, const u64 &a, bool atomic, bool stack) {
 		u64 v = read(n, a);
 		log.push_back(Access{false, atomic, stack, n, a, v, step});
@@ -207,11 +238,6 @@ struct SymMem {
 		log.push_back(Access{true, atomic, stack, n, a, m, step});
 	}
 };
-
-inline z3::func_decl fresh_memory(const char *name) {
-	z3::context &c = sym_ctx();
-	return z3::function(name, c.bv_sort(64), c.bv_sort(8));
-}
 
 // Helpers: the same uninterpreted function of (address, R1..R5) on both sides.
 inline u64 helper_result(const u64 &target, const u64 *args) {
@@ -302,12 +328,26 @@ struct NativeEnv {
 	// there clobbers only what the target says (assumption A7).
 	bool bhb_loop = false;
 	uint64_t bhb_loop_addr = 0;
+	// The location an atomic instruction accesses, which other CPUs may
+	// change between any two native instructions (a locked instruction is
+	// one step); bytes 0: none.
+	u64 shared_addr{0};
+	unsigned shared_bytes = 0;
 	explicit NativeEnv(z3::func_decl m) : mem(m) {}
 
 	// Before the instruction at off (T::run calls it): counts steps, and
 	// finds and abstracts loops (LoopHead). False: cut the run here.
+	// Other CPUs' writes to the shared location happen here, before the
+	// instruction, after the loop head has taken its snapshot.
 	bool at(uint32_t off, const std::vector<StatePart> &parts) {
 		mem.step = ++steps;
+		if (!find_loop(off, parts))
+			return false;
+		if (shared_bytes)
+			mem.havoc(shared_addr, shared_bytes, "other_cpu_" + std::to_string(fresh++));
+		return true;
+	}
+	bool find_loop(uint32_t off, const std::vector<StatePart> &parts) {
 		size_t i = 0;
 		while (i < heads.size() && heads[i].off != off)
 			i++;
@@ -392,6 +432,7 @@ struct RunOut {
 	RunStatus status;
 	u64 pc;
 	std::string why;
+	uint32_t at = 0;  // offset of the instruction it stopped at
 };
 
 inline const char *run_status_name(RunStatus s) {
@@ -464,6 +505,17 @@ inline const char *class_name(uint8_t code) {
 	return "?";
 }
 
+// The bytes of the instruction at off (at most 15), as the model has them.
+inline std::string bytes_at(const z3::model &m, const std::vector<u8> &bytes, uint32_t off) {
+	std::string out;
+	for (uint32_t i = off; i < bytes.size() && i < off + 15; i++) {
+		char t[4];
+		snprintf(t, sizeof t, " %02x", (unsigned)eval_u64(m, bytes[i].e));
+		out += t;
+	}
+	return out;
+}
+
 template <typename T>
 std::string render_bytes(const z3::model &m, const std::vector<u8> &bytes, uint64_t addr) {
 	std::vector<uint8_t> b;
@@ -519,8 +571,18 @@ inline bool discharge(Explorer &ex, const std::vector<Obligation> &obs, const st
 	return false;
 }
 
-// Which register fields check_rule splits into one case per register, and
-// whether its incremental solver bit-blasts (see the measurements there).
+// Which register fields check_rule splits into one case per register
+// (enumerated here: a split the explorer makes costs solver calls), or
+// keeps symbolic (one case for all values), and whether its incremental
+// solver bit-blasts or is the SMT core. The choice per class is the faster
+// one on this table (`vjit-verify --json` records each entry's time):
+//  - ALU, and the atomics that loop on cmpxchg through rax: every field
+//    split, bit-blasted;
+//  - other memory instructions: the register the address is based on split
+//    (the memory terms stay small), the other symbolic, related across the
+//    two sides by the SMT core;
+//  - jumps: both symbolic (their cost is the target arithmetic, the same
+//    for every register pair); the SMT core when two registers are compared.
 struct SplitPolicy {
 	bool dst, src, bits;
 };
@@ -538,6 +600,291 @@ inline SplitPolicy split_policy(uint8_t code, int32_t imm) {
 	return {true, uses_src_reg(code), true};  // ALU
 }
 
+// The obligations of one path, and the structural failure (a wrong size, a
+// fault, ...) that decides it before any solver call.
+struct PathGoal {
+	std::vector<Obligation> obs;
+	std::string structural;
+	void eq(const std::string &name, const u64 &native, const u64 &spec) {
+		obs.push_back(Obligation{name, (native == spec).e, native.e, spec.e, true});
+	}
+	void holds(const std::string &name, const SBool &b) { obs.push_back(Obligation{name, b.e, b.e, b.e, false}); }
+	void fail(const std::string &why) {
+		if (structural.empty())
+			structural = why;
+	}
+};
+
+// A register field of an entry: one case per register (split) or symbolic
+// (-1), as split_policy chooses.
+struct RegCase {
+	int dst, src;
+};
+
+// The fields of an entry's instruction, as the instruction model
+// (core/isa.h) defines them for its key: reserved (ZERO) and selecting
+// fields concrete, operands quantified over.
+inline InsnFields<Symbolic> entry_fields(const Rule<Symbolic> &rule, const Shape &shape, const RegCase &rc) {
+	InsnFields<Symbolic> in;
+	in.code = rule.code;
+	auto reg_field = [](Role r, int split, const char *name) {
+		return r == Role::ZERO ? u4(0) : split < 0 ? u4::var(name) : u4((uint64_t)split);
+	};
+	in.dst = reg_field(shape.dst, rc.dst, "dst");
+	in.src = reg_field(shape.src, rc.src, "src");
+	in.off = shape.off == Role::OPERAND ? u16::var("off") : u16((uint64_t)(uint16_t)rule.off);
+	in.imm = shape.imm == Role::OPERAND ? u32::var("imm") : u32((uint64_t)(uint32_t)rule.imm);
+	in.imm_hi = bpf::is_ld_imm64(rule.code) ? u32::var("imm_hi") : u32(0);
+	return in;
+}
+
+// The register cases of an entry (A1: R10 is never written).
+inline std::vector<RegCase> register_cases(const Rule<Symbolic> &rule, const Shape &shape) {
+	using namespace bpf;
+	SplitPolicy pol = split_policy(rule.code, rule.imm);
+	pol.dst = pol.dst && shape.dst != Role::ZERO;
+	pol.src = pol.src && shape.src != Role::ZERO;
+	std::vector<RegCase> cases;
+	for (int d = pol.dst ? 0 : -1; d < (pol.dst ? NREGS : 0); d++) {
+		if (d == R10 && writes_dst(rule.code))
+			continue;
+		for (int s = pol.src ? 0 : -1; s < (pol.src ? NREGS : 0); s++)
+			if (!(s == R10 && writes_src(rule.code, rule.imm)))
+				cases.push_back({d, s});
+	}
+	return cases;
+}
+
+// A1: register fields name R0-R10 or AX; R10 is read-only.
+inline void assume_register_fields(Explorer &ex, const InsnFields<Symbolic> &in, int32_t imm) {
+	using namespace bpf;
+	ex.assume(ule(in.dst, u4(AX)));
+	ex.assume(ule(in.src, u4(AX)));
+	if (writes_dst(in.code))
+		ex.assume(in.dst != u4(R10));
+	if (writes_src(in.code, imm))
+		ex.assume(in.src != u4(R10));
+}
+
+// A1, A2: the program's shape and the offsets table, for the instruction
+// the lowering just emitted (width: its BPF slots).
+inline void assume_program_shape(Explorer &ex, JitCtx<Symbolic> &ctx, const InsnFields<Symbolic> &in,
+				 unsigned width) {
+	const u32 len((uint64_t)ctx.bytes.size());
+	ex.assume(ule(ctx.n_insns, u32(MAX_INSNS)));
+	ex.assume(ule(ctx.cur + u32(width), ctx.n_insns));
+	ex.assume(ult(ctx.cur, ctx.n_insns));
+	const u32 succ = ctx.cur + u32(width);
+	const u32 target = ctx.cur + u32(1) + sext<32>(in.off);
+	if (is_cond_jump(in.code))
+		ex.assume(ult(target, ctx.n_insns));
+	ex.assume(u32(ctx.addr_fn(ctx.cur.e)) == ctx.start);
+	ex.assume(u32(ctx.addr_fn(succ.e)) == ctx.start + len);
+	ex.assume(ule(ctx.start + len, u32(MAX_IMAGE)));
+	ex.assume(ule(ctx.start, ctx.start + len));
+	for (const u32 &q : ctx.addr_queries)
+		ex.assume(ule(q, u32(MAX_IMAGE)));
+	const u32 epi(ctx.addr_fn(ctx.n_insns.e));
+	ex.assume(ule(epi, u32(MAX_IMAGE)));
+	ex.assume(ule(ctx.image_base, u64(~0ull - 2 * MAX_IMAGE)));
+}
+
+inline bool is_atomic(uint8_t code) { return bpf::cls(code) == bpf::STX && bpf::mode(code) == bpf::ATOMIC; }
+
+// The accesses of a log, split.
+struct Accesses {
+	std::vector<const Access *> loads, stores, stack;
+	explicit Accesses(const std::vector<Access> &log) {
+		for (const Access &a : log)
+			(a.stack ? stack : a.store ? stores : loads).push_back(&a);
+	}
+};
+
+// A native load must be at an address, and of a size, BPF loads.
+inline void load_obligation(PathGoal &g, const Accesses &bpf_side, const Access &n, const std::string &what) {
+	z3::expr any = sym_ctx().bool_val(false);
+	for (const Access *b : bpf_side.loads)
+		if (b->bytes == n.bytes)
+			any = any || (n.addr == b->addr).e;
+	g.obs.push_back(Obligation{what + " (" + std::to_string(n.bytes) + " bytes) at an address BPF loads from", any,
+				   n.addr.e, n.addr.e, false});
+}
+
+// Plain stores: the same order, address, size and value on both sides.
+inline void plain_store_obligations(PathGoal &g, const Accesses &nat, const Accesses &bpf_side) {
+	if (nat.stores.size() != bpf_side.stores.size())
+		g.fail("native code makes " + std::to_string(nat.stores.size()) + " stores, BPF " +
+		       std::to_string(bpf_side.stores.size()));
+	for (size_t i = 0; g.structural.empty() && i < nat.stores.size(); i++) {
+		const Access &n = *nat.stores[i], &b = *bpf_side.stores[i];
+		const std::string k = "store #" + std::to_string(i + 1);
+		if (n.bytes != b.bytes)
+			g.fail(k + ": native stores " + std::to_string(n.bytes) + " bytes, BPF " + std::to_string(b.bytes));
+		g.eq(k + " address", n.addr, b.addr);
+		g.eq(k + " value", n.value, b.value);
+	}
+}
+
+// The stores of an atomic instruction, run while other CPUs write its
+// location (NativeEnv::shared_*). Each native store must be a locked
+// read-modify-write of that location. Every one but the last is an attempt
+// that did not take effect: it writes back what it read, so no concurrent
+// update is lost. The last is the one that took effect: BPF's read is
+// defined as the value it read (BPF's memory there is otherwise
+// unconstrained), and it must store what BPF stores from that value.
+inline void atomic_store_obligations(PathGoal &g, Explorer &ex, const std::vector<Access> &nlog,
+				     const Accesses &nat, const Accesses &bpf_side) {
+	const Access &b_load = *bpf_side.loads.at(0), &b_store = *bpf_side.stores.at(0);
+	if (nat.stores.empty())
+		g.fail("native code makes no store, BPF 1 (atomic)");
+	for (size_t i = 0; g.structural.empty() && i < nat.stores.size(); i++) {
+		const Access &n = *nat.stores[i];
+		const Access *read = paired_load(nlog, n);
+		const std::string k = "store #" + std::to_string(i + 1);
+		if (n.bytes != b_store.bytes)
+			g.fail(k + ": native stores " + std::to_string(n.bytes) + " bytes, BPF " +
+			       std::to_string(b_store.bytes));
+		else if (!n.atomic)
+			g.fail(k + ": the native store is not atomic (no LOCK)");
+		else if (!read)
+			g.fail(k + ": not a read-modify-write of one location");
+		if (!g.structural.empty())
+			return;
+		g.eq(k + " address", n.addr, b_store.addr);
+		if (i + 1 < nat.stores.size()) {
+			g.eq(k + ": an attempt before the last changes memory (a lost update)", n.value, read->value);
+			continue;
+		}
+		ex.assume(read->value == b_load.value);
+		g.eq(k + " value (from the value the successful attempt read)", n.value, b_store.value);
+	}
+}
+
+// Helpers entered with the stack aligned as each of T's call ABIs requires.
+template <typename T>
+void call_obligations(PathGoal &g, const NativeEnv &n, const u64 &sp0) {
+	for (const CallSite &c : n.calls)
+		for (const CallAbi &abi : T::call_abis()) {
+			const u64 mask(abi.align - 1);
+			g.holds("helper called with sp aligned to " + std::to_string(abi.align) + " (" + abi.name + " ABI)",
+				implies((sp0 & mask) == u64(0),
+					((c.entry_sp + u64(T::return_address_bytes)) & mask) == u64(0)));
+		}
+}
+
+// Native stack use below sp stays within T::insn_stack_slack; returns the
+// deepest use when it is a constant.
+template <typename T>
+int stack_use_obligations(PathGoal &g, const Accesses &nat, const u64 &sp0) {
+	int deepest = 0;
+	for (const Access *a : nat.stack) {
+		g.holds("stack access within " + std::to_string(T::insn_stack_slack) + " bytes below sp",
+			uge(a->addr, sp0 - u64(T::insn_stack_slack)) && ule(a->addr + u64(8), sp0));
+		uint64_t d;
+		if ((sp0 - a->addr).is_const(&d) && (int)d > deepest)
+			deepest = (int)d;
+	}
+	return deepest;
+}
+
+// Back at a loop head: only the invariant is claimed (loop_obligations),
+// and loads inside the loop are where BPF loads.
+template <typename T>
+void loop_path_obligations(PathGoal &g, NativeEnv &n, typename T::State &ns, const Accesses &bpf_side) {
+	const std::vector<StatePart> parts = T::parts(ns);
+	auto ob_e = [&](const std::string &name, const z3::expr &a, const z3::expr &b) {
+		g.obs.push_back(Obligation{name, a == b, a, b, a.is_bv()});
+	};
+	auto ob_b = [&](const std::string &name, const SBool &b) { g.holds(name, b); };
+	const std::string where = "load inside the loop at native offset " + std::to_string(n.heads[n.closed].off);
+	for (const Access &a : loop_obligations(n, parts, ob_e, ob_b, g.structural))
+		if (!a.store && !a.stack)
+			load_obligation(g, bpf_side, a, where);
+}
+
+// Where the native code left: the BPF successor's native address, the live
+// BPF registers' homes equal to the BPF state, sp unchanged.
+template <typename T>
+void exit_state_obligations(PathGoal &g, uint8_t code, const JitCtx<Symbolic> &ctx, const RunOut &out,
+			    const u32 &next, const typename T::State &ns, const BpfRegs<Symbolic> &regs,
+			    const u64 &sp0) {
+	using namespace bpf;
+	const bool is_call = code == (JMP | CALL);
+	// Relative to the image base (x + b = y + b iff x = y modulo 2^64):
+	// the same statement, with the base cancelled.
+	g.eq("pc", out.pc - ctx.image_base, zext<64>(u32(ctx.addr_fn(next.e))));
+	for (unsigned r = 0; r < NREGS; r++) {
+		if (is_call && ((r >= R1 && r <= R5) || r == AX))
+			continue;  // A4: dead after a call
+		g.eq(r == AX ? "AX" : "R" + std::to_string(r), T::reg(ns, r), regs.r[r]);
+	}
+	g.eq("sp", T::sp(ns), sp0);
+}
+
+// What a counterexample prints: the instruction, the registers, both sides'
+// memory accesses and calls, the emitted code and the path.
+struct EntryCex {
+	const Rule<Symbolic> &rule;
+	const InsnFields<Symbolic> &in;
+	const JitCtx<Symbolic> &ctx;
+	const BpfRegs<Symbolic> &regs0;
+	const u64 &sp0;
+	const BpfEnv &benv;
+	const NativeEnv &nenv;
+	const RunOut &out;
+	const u32 &next;
+};
+
+inline void print_accesses(std::ostream &os, const z3::model &m, const char *side, const std::vector<Access> &log) {
+	for (const Access &a : log)
+		os << "  " << side << " " << (a.store ? "store " : "load ") << a.bytes << " bytes at "
+		   << hex(eval_u64(m, a.addr.e)) << " value " << hex(eval_u64(m, a.value.e))
+		   << (a.stack ? " (stack)" : a.atomic ? " (atomic)" : "")
+		   << (a.step ? " by native instruction " + std::to_string(a.step) : std::string()) << "\n";
+}
+
+template <typename T>
+std::string entry_counterexample(const EntryCex &c, const z3::model &m, const Explorer &ex, const Result &res) {
+	using namespace bpf;
+	std::ostringstream os;
+	os << "  instruction: " << c.rule.name << " (code " << hex(c.rule.code) << ") dst=R"
+	   << eval_u64(m, c.in.dst.e) << " src=R" << eval_u64(m, c.in.src.e)
+	   << " off=" << (int16_t)eval_u64(m, c.in.off.e) << " imm=" << (int32_t)eval_u64(m, c.in.imm.e);
+	if (is_ld_imm64(c.rule.code))
+		os << " imm_hi=" << hex(eval_u64(m, c.in.imm_hi.e));
+	os << " at index " << eval_u64(m, c.ctx.cur.e) << " of " << eval_u64(m, c.ctx.n_insns.e) << "\n";
+	os << "  registers:";
+	for (unsigned r = 0; r < NREGS; r++)
+		os << (r % 4 == 0 ? "\n    " : "  ") << (r == AX ? std::string("AX") : "R" + std::to_string(r)) << "="
+		   << hex(eval_u64(m, c.regs0.r[r].e));
+	os << "\n    native sp=" << hex(eval_u64(m, c.sp0.e)) << "\n";
+	print_accesses(os, m, "BPF", c.benv.mem.log);
+	print_accesses(os, m, "native", c.nenv.mem.log);
+	if (c.rule.code == (JMP | CALL))
+		os << "  BPF calls helper " << (int32_t)eval_u64(m, c.in.imm.e) << " at "
+		   << hex(eval_u64(m, c.ctx.helper_addr(c.in.imm).e)) << "\n";
+	for (const CallSite &k : c.nenv.calls)
+		os << "  native call to " << hex(eval_u64(m, k.target.e)) << " with sp " << hex(eval_u64(m, k.entry_sp.e))
+		   << "\n";
+	const uint64_t at = eval_u64(m, c.ctx.image_addr(c.ctx.start).e);
+	os << "  emitted code (" << c.ctx.bytes.size() << " bytes at " << hex(at) << "), path:";
+	for (const Decision &d : ex.decisions())
+		if (d.why)
+			os << " " << (d.taken ? "" : "!") << d.why;
+	os << "\n" << render_bytes<T>(m, c.ctx.bytes, at);
+	if (c.out.status == RunStatus::UNDECODED)
+		os << "  the model stopped at +" << c.out.at << " on bytes" << bytes_at(m, c.ctx.bytes, c.out.at) << "\n";
+	if (c.out.status == RunStatus::CUT)
+		os << "  one iteration from the invariant of the loop at native offset "
+		   << c.nenv.heads[c.nenv.closed].off << ", back at its head\n";
+	if (c.out.status == RunStatus::EXITED)
+		os << "  native code left at " << hex(eval_u64(m, c.out.pc.e)) << "; BPF next: index "
+		   << eval_u64(m, c.next.e) << " at native "
+		   << hex(eval_u64(m, c.ctx.image_addr(u32(c.ctx.addr_fn(c.next.e))).e)) << "\n";
+	os << "  first difference: " << res.first_diff << "\n";
+	return os.str();
+}
+
 // Proves one table entry. The rule's lowering runs with D = Symbolic.
 template <typename T>
 Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
@@ -550,75 +897,21 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 	const uint8_t code = rule.code;
 	Explorer ex(split_policy(code, rule.imm).bits ? Explorer::Solver::BITS : Explorer::Solver::THEORIES);
 	ex.set_limits(cfg.query_ms, cfg.entry_ms);
-	const unsigned width = is_ld_imm64(code) ? 2 : 1;
-	const bool is_call = code == (JMP | CALL);
 	bool failed = false;
 	int max_stack = 0;
 
-	// Register choices. A register field is either split, one case per
-	// value A1 allows, enumerated here rather than by the explorer (a
-	// split the explorer makes costs solver calls), or kept symbolic, one
-	// case for all its values; and the incremental solver either
-	// bit-blasts or is the SMT core. Which is faster depends on the
-	// instruction (split_policy; measured on this table, seconds per
-	// entry on one core of this machine):
-	//  - ALU instructions, and atomics that loop on cmpxchg through rax:
-	//    every field split and bit-blasted (ALU64 LSH X 2.0 s, 6.7 s
-	//    with src symbolic; STX ATOMIC DW AND FETCH 19 s, 33 s);
-	//  - other memory instructions: the register the address is based on
-	//    split (concrete, it keeps the memory terms small), the other one
-	//    symbolic and related across the two sides by the SMT core
-	//    (LDX MEM DW 1.6 s, 24 s split on dst instead; STX ATOMIC DW
-	//    CMPXCHG 2.0 s, 25 s fully split);
-	//  - jumps: both fields symbolic, as their cost is the target
-	//    arithmetic, the same for every register pair (JMP JEQ X 1.2 s;
-	//    190 s fully split); the SMT core when two registers are
-	//    compared (JMP JEQ X 20 s bit-blasted).
-	struct RegCase {
-		int dst, src;  // -1: symbolic
-	};
-	// The fields, as the instruction model (core/isa.h) defines them for
-	// this entry's key: reserved (ZERO) and selecting fields concrete,
-	// operands quantified over.
 	const Shape shape = insn_shape(code, 0, rule.off, rule.imm, Isa::V4);
 	if (!shape.valid || (!off_selects(code) && rule.off != 0) || (!imm_selects(code) && rule.imm != 0)) {
 		res.outcome = Outcome::FAILED;
 		res.detail = "the entry's key is not an instruction of the model (core/isa.h)";
 		return res;
 	}
-	SplitPolicy pol = split_policy(code, rule.imm);
-	pol.dst = pol.dst && shape.dst != Role::ZERO;
-	pol.src = pol.src && shape.src != Role::ZERO;
-	std::vector<RegCase> cases;
-	for (int d = pol.dst ? 0 : -1; d < (pol.dst ? NREGS : 0); d++) {
-		if (d == R10 && writes_dst(code))
-			continue;
-		for (int s = pol.src ? 0 : -1; s < (pol.src ? NREGS : 0); s++)
-			if (!(s == R10 && writes_src(code, rule.imm)))
-				cases.push_back({d, s});
-	}
 	RegCase rc{};
 
+	// One path: lower, run both sides, prove the theorem.
 	auto body = [&]() {
-		InsnFields<Symbolic> in;
-		in.code = code;
-		auto reg_field = [](Role r, int split, const char *name) {
-			return r == Role::ZERO ? u4(0) : split < 0 ? u4::var(name) : u4((uint64_t)split);
-		};
-		in.dst = reg_field(shape.dst, rc.dst, "dst");
-		in.src = reg_field(shape.src, rc.src, "src");
-		in.off = shape.off == Role::OPERAND ? u16::var("off") : u16((uint64_t)(uint16_t)rule.off);
-		in.imm = shape.imm == Role::OPERAND ? u32::var("imm") : u32((uint64_t)(uint32_t)rule.imm);
-		in.imm_hi = is_ld_imm64(code) ? u32::var("imm_hi") : u32(0);
-		// A1: register fields, R10 read-only (already so in concrete
-		// register cases).
-		ex.assume(ule(in.dst, u4(AX)));
-		ex.assume(ule(in.src, u4(AX)));
-		if (writes_dst(code))
-			ex.assume(in.dst != u4(R10));
-		if (writes_src(code, rule.imm))
-			ex.assume(in.src != u4(R10));
-
+		const InsnFields<Symbolic> in = entry_fields(rule, shape, rc);
+		assume_register_fields(ex, in, rule.imm);
 		JitCtx<Symbolic> ctx;
 		ctx.opts = cfg.opts;
 		rule.lower(ctx, in);
@@ -626,34 +919,18 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			res.rejected++;
 			return;
 		}
-		const u32 len((uint64_t)ctx.bytes.size());
-		// A1, A2: program shape and the offsets table.
-		ex.assume(ule(ctx.n_insns, u32(MAX_INSNS)));
-		ex.assume(ule(ctx.cur + u32(width), ctx.n_insns));
-		ex.assume(ult(ctx.cur, ctx.n_insns));
-		u32 succ = ctx.cur + u32(width);
-		u32 target = ctx.cur + u32(1) + sext<32>(in.off);
-		if (is_cond_jump(code))
-			ex.assume(ult(target, ctx.n_insns));
-		ex.assume(u32(ctx.addr_fn(ctx.cur.e)) == ctx.start);
-		ex.assume(u32(ctx.addr_fn(succ.e)) == ctx.start + len);
-		ex.assume(ule(ctx.start + len, u32(MAX_IMAGE)));
-		ex.assume(ule(ctx.start, ctx.start + len));
-		for (const u32 &q : ctx.addr_queries)
-			ex.assume(ule(q, u32(MAX_IMAGE)));
-		u32 epi(ctx.addr_fn(ctx.n_insns.e));
-		ex.assume(ule(epi, u32(MAX_IMAGE)));
-		ex.assume(ule(ctx.image_base, u64(~0ull - 2 * MAX_IMAGE)));
+		assume_program_shape(ex, ctx, in, is_ld_imm64(code) ? 2 : 1);
 
-		// The BPF side.
+		// The BPF side. An atomic instruction's read is defined by the
+		// native side's successful attempt (atomic_store_obligations).
 		BpfRegs<Symbolic> regs;
 		for (unsigned i = 0; i < NREGS; i++)
 			regs.r[i] = u64::var("r" + std::to_string(i));
 		const BpfRegs<Symbolic> regs0 = regs;
-		z3::func_decl mem0 = fresh_memory("mem");
-		BpfEnv benv(mem0, &ctx);
-		benv.atomic = cls(code) == STX && mode(code) == ATOMIC;
-		Step<Symbolic> st = step<Symbolic>(in, ctx.cur, regs, benv);
+		const z3::func_decl mem0 = fresh_memory("mem");
+		BpfEnv benv(is_atomic(code) ? fresh_memory("mem_seen") : mem0, &ctx);
+		benv.atomic = is_atomic(code);
+		const Step<Symbolic> st = step<Symbolic>(in, ctx.cur, regs, benv);
 		if (st.flow != Flow::NEXT && st.flow != Flow::EXIT) {
 			// The semantics says this is not a plain instruction here (a
 			// bpf-to-bpf call, ...) but the lowering emitted code for it.
@@ -664,158 +941,59 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			}
 			return;
 		}
-		u32 next = st.flow == Flow::EXIT ? ctx.n_insns : st.next_pc;
+		const u32 next = st.flow == Flow::EXIT ? ctx.n_insns : st.next_pc;
+		const Accesses bpf_side(benv.mem.log);
 
-		// The native side.
-		u64 sp0 = u64::var("sp");
+		// The native side (A3 for the addresses BPF accesses).
+		const u64 sp0 = u64::var("sp");
 		ex.assume(uge(sp0, u64(MIN_SP)));
 		ex.assume(ule(sp0, u64(~0ull - MIN_SP)));
 		ex.assume((sp0 & u64(min_call_align<T>() - 1)) == u64(0));
-		// A3
 		for (const Access &a : benv.mem.log) {
 			ex.assume(uge(a.addr, sp0));
 			ex.assume(ule(a.addr, u64(~0ull - 8)));
 		}
 		typename T::State ns = T::initial(regs0, sp0, "n");
 		NativeEnv nenv(mem0);
-		u64 base = ctx.image_addr(ctx.start);
-		RunOut out = T::run(ns, nenv, ctx.bytes, base);
+		if (is_atomic(code)) {
+			nenv.shared_addr = bpf_side.stores.at(0)->addr;
+			nenv.shared_bytes = bpf_side.stores.at(0)->bytes;
+		}
+		const RunOut out = T::run(ns, nenv, ctx.bytes, ctx.image_addr(ctx.start));
 
-		std::vector<Obligation> obs;
-		auto ob = [&](const std::string &name, const u64 &native, const u64 &spec) {
-			obs.push_back(Obligation{name, (native == spec).e, native.e, spec.e, true});
-		};
-		auto ob_b = [&](const std::string &name, const SBool &b) {
-			obs.push_back(Obligation{name, b.e, b.e, b.e, false});
-		};
-		std::string structural;
+		PathGoal g;
 		if (out.status != RunStatus::EXITED && out.status != RunStatus::CUT)
-			structural = std::string("native code ") + run_status_name(out.status) + ": " + out.why;
+			g.fail(std::string("native code ") + run_status_name(out.status) + ": " + out.why);
 		// A speculation barrier is all NOSPEC means: the native code must
 		// run one (the target names it).
-		if (structural.empty() && code == (ST | NOSPEC) && nenv.fences.empty())
-			structural = "speculation barrier missing: NOSPEC lowered without a fence";
-		std::vector<const Access *> bs_ld;
-		for (const Access &a : benv.mem.log)
-			if (!a.store)
-				bs_ld.push_back(&a);
-		auto ob_load = [&](const Access &n, const std::string &what) {
-			z3::expr any = sym_ctx().bool_val(false);
-			for (const Access *b : bs_ld)
-				if (b->bytes == n.bytes)
-					any = any || (n.addr == b->addr).e;
-			obs.push_back(Obligation{what + " (" + std::to_string(n.bytes) + " bytes) at an address BPF loads from",
-						 any, n.addr.e, n.addr.e, false});
-		};
+		if (code == (ST | NOSPEC) && nenv.fences.empty())
+			g.fail("speculation barrier missing: NOSPEC lowered without a fence");
+		const Accesses nat(nenv.mem.log);
 		if (out.status == RunStatus::CUT) {
-			// Back at a loop head: only the invariant is claimed here.
-			const std::vector<StatePart> parts = T::parts(ns);
-			auto ob_e = [&](const std::string &n, const z3::expr &a, const z3::expr &b) {
-				obs.push_back(Obligation{n, a == b, a, b, a.is_bv()});
-			};
-			const std::string where = "load inside the loop at native offset " +
-						  std::to_string(nenv.heads[nenv.closed].off);
-			for (const Access &a : loop_obligations(nenv, parts, ob_e, ob_b, structural))
-				if (!a.store && !a.stack)
-					ob_load(a, where);
+			loop_path_obligations<T>(g, nenv, ns, bpf_side);
 		} else {
-			// Stores: same order, address, size, value, atomicity.
-			std::vector<const Access *> ns_st, bs_st, ns_ld;
-			for (const Access &a : nenv.mem.log)
-				if (!a.stack)
-					(a.store ? ns_st : ns_ld).push_back(&a);
-			for (const Access &a : benv.mem.log)
-				if (a.store)
-					bs_st.push_back(&a);
-			if (structural.empty() && ns_st.size() != bs_st.size())
-				structural = "native code makes " + std::to_string(ns_st.size()) + " stores, BPF " +
-					     std::to_string(bs_st.size());
-			for (size_t i = 0; structural.empty() && i < ns_st.size(); i++) {
-				const Access &n = *ns_st[i], &b = *bs_st[i];
-				std::string k = "store #" + std::to_string(i + 1);
-				if (n.bytes != b.bytes)
-					structural = k + ": native stores " + std::to_string(n.bytes) + " bytes, BPF " +
-						     std::to_string(b.bytes);
-				else if (b.atomic && !n.atomic)
-					structural = k + ": the native store is not atomic (no LOCK)";
-				ob(k + " address", n.addr, b.addr);
-				ob(k + " value", n.value, b.value);
-			}
+			if (is_atomic(code))
+				atomic_store_obligations(g, ex, nenv.mem.log, nat, bpf_side);
+			else
+				plain_store_obligations(g, nat, bpf_side);
 			// Loads: only where (and with the size) the BPF instruction loads.
-			for (size_t i = 0; structural.empty() && i < ns_ld.size(); i++)
-				ob_load(*ns_ld[i], "load #" + std::to_string(i + 1));
-			// Helpers entered with the stack aligned as each ABI requires.
-			for (const CallSite &c : nenv.calls)
-				for (const CallAbi &abi : T::call_abis()) {
-					const u64 mask(abi.align - 1);
-					ob_b("helper called with sp aligned to " + std::to_string(abi.align) + " (" + abi.name +
-						     " ABI)",
-					     implies((sp0 & mask) == u64(0),
-						     ((c.entry_sp + u64(T::return_address_bytes)) & mask) == u64(0)));
-				}
-			// Native stack use below sp.
-			for (const Access &a : nenv.mem.log) {
-				if (!a.stack)
-					continue;
-				ob_b("stack access within " + std::to_string(T::insn_stack_slack) + " bytes below sp",
-				     uge(a.addr, sp0 - u64(T::insn_stack_slack)) && ule(a.addr + u64(8), sp0));
-				uint64_t d;
-				if ((sp0 - a.addr).is_const(&d) && (int)d > max_stack)
-					max_stack = (int)d;
-			}
-			if (structural.empty()) {
-				// Relative to the image base (x + b = y + b iff x = y modulo
-				// 2^64): the same statement, with the base cancelled.
-				ob("pc", out.pc - ctx.image_base, zext<64>(u32(ctx.addr_fn(next.e))));
-				for (unsigned r = 0; r < NREGS; r++) {
-					if (is_call && ((r >= R1 && r <= R5) || r == AX))
-						continue;  // A4: dead after a call
-					std::string nm = r == AX ? "AX" : "R" + std::to_string(r);
-					ob(nm, T::reg(ns, r), regs.r[r]);
-				}
-				ob("sp", T::sp(ns), sp0);
-			}
+			for (size_t i = 0; g.structural.empty() && i < nat.loads.size(); i++)
+				load_obligation(g, bpf_side, *nat.loads[i], "load #" + std::to_string(i + 1));
+			call_obligations<T>(g, nenv, sp0);
+			max_stack = std::max(max_stack, stack_use_obligations<T>(g, nat, sp0));
+			if (g.structural.empty())
+				exit_state_obligations<T>(g, code, ctx, out, next, ns, regs, sp0);
 		}
 		z3::model m(sym_ctx());
-		if (discharge(ex, obs, structural, res, m, "native", "BPF"))
+		if (discharge(ex, g.obs, g.structural, res, m, "native", "BPF"))
 			return;
 		failed = true;
-		// The counterexample.
-		std::ostringstream os;
-		os << "  instruction: " << rule.name << " (code " << hex(code) << ") dst=R"
-		   << eval_u64(m, in.dst.e) << " src=R" << eval_u64(m, in.src.e)
-		   << " off=" << (int16_t)eval_u64(m, in.off.e) << " imm=" << (int32_t)eval_u64(m, in.imm.e);
-		if (width == 2)
-			os << " imm_hi=" << hex(eval_u64(m, in.imm_hi.e));
-		os << " at index " << eval_u64(m, ctx.cur.e) << " of " << eval_u64(m, ctx.n_insns.e) << "\n";
-		os << "  registers:";
-		for (unsigned r = 0; r < NREGS; r++)
-			os << (r % 4 == 0 ? "\n    " : "  ") << (r == AX ? std::string("AX") : "R" + std::to_string(r))
-			   << "=" << hex(eval_u64(m, regs0.r[r].e));
-		os << "\n    native sp=" << hex(eval_u64(m, sp0.e)) << "\n";
-		for (const Access &a : benv.mem.log)
-			os << "  BPF " << (a.store ? "store " : "load ") << a.bytes << " bytes at "
-			   << hex(eval_u64(m, a.addr.e)) << " value " << hex(eval_u64(m, a.value.e)) << "\n";
-		uint64_t at = eval_u64(m, base.e);
-		os << "  emitted code (" << ctx.bytes.size() << " bytes at " << hex(at) << "), path:";
-		for (const Decision &d : ex.decisions())
-			if (d.why)
-				os << " " << (d.taken ? "" : "!") << d.why;
-		os << "\n" << render_bytes<T>(m, ctx.bytes, at);
-		if (out.status == RunStatus::CUT)
-			os << "  one iteration from the invariant of the loop at native offset "
-			   << nenv.heads[nenv.closed].off << ", back at its head\n";
-		if (out.status == RunStatus::EXITED)
-			os << "  native code left at " << hex(eval_u64(m, out.pc.e)) << "; BPF next: index "
-			   << eval_u64(m, next.e) << " at native "
-			   << hex(eval_u64(m, ctx.image_addr(u32(ctx.addr_fn(next.e))).e)) << "\n";
-		os << "  first difference: " << res.first_diff << "\n";
-		res.detail = os.str();
+		res.detail = entry_counterexample<T>(EntryCex{rule, in, ctx, regs0, sp0, benv, nenv, out, next}, m, ex, res);
 		if (cfg.stop_at_first_failure)
 			ex.stop();
 	};
 	bool complete = true;
-	for (const RegCase &c : cases) {
+	for (const RegCase &c : register_cases(rule, shape)) {
 		rc = c;
 		complete = ex.explore(body, cfg.max_paths) && complete;
 		if (!complete || (failed && cfg.stop_at_first_failure))
@@ -963,8 +1141,14 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 			if (!a.store)
 				continue;
 			saved.push_back(a);
-			ob_b("saved slot clear of the BPF stack",
-			     ule(a.addr + u64(a.bytes), r10 - u64(depth)) || uge(a.addr, r10));
+			uint64_t below = 0;
+			const std::string slot = (S - a.addr).is_const(&below)
+							 ? "saved slot at entry sp - " + std::to_string(below)
+							 : "saved slot";
+			// Printed with its address and the BPF stack's bottom, R10 - depth.
+			obs.push_back(Obligation{slot + " clear of the BPF stack (slot address, BPF stack bottom)",
+						 (ule(a.addr + u64(a.bytes), r10 - u64(depth)) || uge(a.addr, r10)).e,
+						 a.addr.e, (r10 - u64(depth)).e, true});
 			ob_b("saved slot below the entry sp", ule(a.addr + u64(a.bytes), S));
 		}
 		// Stack bound: entry return address + frame + instructions' slack.

@@ -158,6 +158,7 @@ struct TargetX86_64 {
 		default: o.status = RunStatus::UNDECODED; break;
 		}
 		o.why += " (at +" + std::to_string(st.at) + ")";
+		o.at = st.at;
 		return o;
 	}
 

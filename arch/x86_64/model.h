@@ -206,6 +206,7 @@ private:
 		bool lock;          // F0
 		bool rep;           // F3
 		bool lock_reg;      // F0 with a register operand (#UD)
+		bool riprel;        // a RIP-relative ModRM (mod 00, r/m 101)
 		bool rex;           // a REX prefix is present
 		bool rex_w;
 		u1 rex_r, rex_x, rex_b;
@@ -297,7 +298,7 @@ private:
 				addr = addr + s.get(reg4(in.rex_b, base));
 		} else {
 			if (D::when(mod == u8(0), "modrm.mod=0") && D::when(rm == u8(5), "modrm.riprel"))
-				return false;  // RIP-relative: not emitted by the JIT
+				return !(in.riprel = true);  // RIP-relative: not emitted by the JIT
 			addr = s.get(reg4(in.rex_b, rm));
 		}
 		if (no_base)
@@ -513,6 +514,10 @@ private:
 		Next n = decode_exec(in, off);
 		if (in.lock_reg)
 			return stop(Status::TRAP, "#UD: lock with a register operand");
+		if (in.riprel && n.status == Status::UNDECODED)
+			return stop(Status::UNDECODED,
+				    "a RIP-relative operand (ModRM mod 00, r/m 101), which the JIT never emits: "
+				    "a base of rbp or r13 needs mod 01 and a zero disp8");
 		return n;
 	}
 

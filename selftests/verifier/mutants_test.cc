@@ -44,7 +44,9 @@ TEST_P(MutantTest, Caught) {
 	}
 	EXPECT_EQ(r.outcome, Outcome::FAILED) << m.id << " (" << m.bug << ") was not caught";
 	EXPECT_LT(r.seconds, 10.0) << m.id << ": a wrong lowering must be rejected fast";
-	EXPECT_NE(r.first_diff.find(m.expect), std::string::npos)
+	// "R": a BPF register's home, whichever register the counterexample picked.
+	const std::string expect = m.expect == std::string("R") && r.first_diff.rfind("AX:", 0) == 0 ? "AX" : m.expect;
+	EXPECT_NE(r.first_diff.find(expect), std::string::npos)
 		<< m.id << ": expected a difference in '" << m.expect << "', got '" << r.first_diff << "'\n"
 		<< r.detail;
 	printf("mutant %-28s caught in %6.2fs: %s\n", m.id, r.seconds, r.first_diff.c_str());
