@@ -25,9 +25,11 @@
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/interp.h"
+#include "core/isa.h"
 #include "core/vjit_jit.h"
 #include "selftests/unit/bpf_asm.h"
 #include "user/bpf_print.h"
@@ -55,6 +57,16 @@ struct Block {
 	int jump_at = -1;     // index in insns of a forward jump to fix up
 	size_t target = 0;    // block index it goes to (n blocks = epilogue)
 };
+
+// A jump's offset: in imm for gotol (JMP32 | JA), else in off.
+bool is_gotol(const Insn &in) { return in.code == (JMP32 | JA); }
+int64_t jump_offset(const Insn &in) { return is_gotol(in) ? in.imm : in.off; }
+void set_jump_offset(Insn &in, int64_t v) {
+	if (is_gotol(in))
+		in.imm = (int32_t)v;
+	else
+		in.off = (int16_t)v;
+}
 
 // Registers the body writes (R6 holds ctx, R10 the frame: never written).
 const uint8_t WRITABLE[] = {R0, R1, R2, R3, R4, R5, R7, R8, R9};
@@ -108,10 +120,15 @@ struct Generator {
 		const uint8_t dst = wreg();
 		if (o == NEG)
 			return raw(cls_ | NEG | K, dst, 0, 0, 0);
-		if (chance(50)) {
+		// cpu-v4: signed DIV/MOD (off 1), sign-extending MOV X (off 8, 16, 32).
+		const bool v4_form = chance(25) && (o == DIV || o == MOD || o == MOV);
+		if (chance(50) || (v4_form && o == MOV)) {
 			// Never R6/R10: addresses differ between runs and processes.
-			return raw(cls_ | o | X, dst, wreg(), 0, 0);
+			const int16_t off = !v4_form ? 0 : o != MOV ? 1 : (int16_t[]){8, 16, 32}[pick(is64 ? 3 : 2)];
+			return raw(cls_ | o | X, dst, wreg(), off, 0);
 		}
+		if (v4_form)
+			return raw(cls_ | o | K, dst, 0, 1, imm());
 		int32_t k = imm();
 		if (o == LSH || o == RSH || o == ARSH)
 			k = (int32_t)pick(is64 ? 64 : 32);
@@ -163,7 +180,10 @@ struct Generator {
 			put(b, alu_insn());
 			break;
 		case 6:
-			put(b, endian(chance(50) ? TO_BE : TO_LE, wreg(), (int32_t[]){16, 32, 64}[pick(3)]));
+			if (chance(25))  // cpu-v4 bswap: ALU64 | END | TO_LE
+				put(b, raw(ALU64 | END | TO_LE, wreg(), 0, 0, (int32_t[]){16, 32, 64}[pick(3)]));
+			else
+				put(b, endian(chance(50) ? TO_BE : TO_LE, wreg(), (int32_t[]){16, 32, 64}[pick(3)]));
 			break;
 		case 7:
 			put_imm64(b, wreg(), value());
@@ -171,7 +191,10 @@ struct Generator {
 		case 8: case 9: {  // load
 			const unsigned size = 1u << pick(4);
 			mem_access(b, depth, size, false, [](Generator &g, uint8_t base, int16_t off, unsigned sz) {
-				return ldx(size_code(sz), g.wreg(), base, off);
+				Insn in = ldx(size_code(sz), g.wreg(), base, off);
+				if (sz < 8 && g.chance(30))  // cpu-v4 sign-extending load
+					in.code = (uint8_t)(LDX | MEMSX | size_code(sz));
+				return in;
 			});
 			break;
 		}
@@ -218,7 +241,7 @@ struct Generator {
 		case 16:
 			b.jump_at = 0;
 			b.target = self + 1 + pick(std::min<size_t>(n_blocks - self, 4));
-			put(b, ja(0));
+			put(b, chance(30) ? raw(JMP32 | JA, 0, 0, 0, 0) : ja(0));  // gotol: the offset in imm
 			break;
 		case 17: {  // helper call; R1-R5 are unreadable after it
 			put(b, call_helper(user::VJIT_HELPER_TEST_MIX));
@@ -290,7 +313,7 @@ struct Generator {
 			Block &b = blocks[i];
 			if (b.jump_at >= 0) {
 				size_t from = start[i] + (size_t)b.jump_at;
-				b.insns[(size_t)b.jump_at].off = (int16_t)(start[b.target] - from - 1);
+				set_jump_offset(b.insns[(size_t)b.jump_at], (int64_t)start[b.target] - (int64_t)from - 1);
 			}
 			append(b);
 		}
@@ -354,11 +377,11 @@ Program without(const Program &p, size_t i) {
 		Insn in = p.insns[j];
 		const bool jumps = is_jmp(in.code) && op(in.code) != CALL && op(in.code) != EXIT;
 		if (jumps && !(j > 0 && is_ld_imm64(p.insns[j - 1].code))) {
-			const int64_t t = (int64_t)j + 1 + in.off;
+			const int64_t t = (int64_t)j + 1 + jump_offset(in);
 			if (j < i && t > (int64_t)i)
-				in.off = (int16_t)(in.off - (int16_t)width);
+				set_jump_offset(in, jump_offset(in) - (int64_t)width);
 			else if (j > i && t <= (int64_t)i)
-				in.off = (int16_t)(in.off + (int16_t)width);
+				set_jump_offset(in, jump_offset(in) + (int64_t)width);
 		}
 		q.insns.push_back(in);
 		q.removable.push_back(p.removable[j]);
@@ -432,7 +455,9 @@ int main(int argc, char **argv) {
 	std::vector<uint8_t> ctx(CTX_SIZE);
 	uint64_t passed = 0, failed = 0, skipped = 0, invalid = 0, insns_total = 0;
 	std::map<std::string, uint64_t> skipped_why;
-	std::set<std::pair<uint8_t, int32_t>> covered;
+	// An instruction's table key (core/isa.h): opcode and selecting fields.
+	using Key = std::tuple<uint8_t, int16_t, int32_t>;
+	std::set<Key> covered;
 	const auto t0 = std::chrono::steady_clock::now();
 
 	for (uint64_t it = 0; it < iterations; it++) {
@@ -443,10 +468,10 @@ int main(int argc, char **argv) {
 		insns_total += p.insns.size();
 		for (size_t i = 0; i < p.insns.size(); i++) {
 			const Insn &in = p.insns[i];
-			const bool sel = (cls(in.code) == ALU && op(in.code) == END) || mode(in.code) == ATOMIC;
 			if (i > 0 && is_ld_imm64(p.insns[i - 1].code))
 				continue;
-			covered.insert({in.code, sel ? in.imm : 0});
+			covered.insert(Key{in.code, off_selects(in.code) ? in.off : (int16_t)0,
+					   imm_selects(in.code) ? in.imm : 0});
 		}
 		Outcome o = run_both(p, ctx);
 		if (!o.ok) {
@@ -477,27 +502,29 @@ int main(int argc, char **argv) {
 	}
 	const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-	// Which valid opcodes (with their imm selectors) the run exercised.
+	// Which instructions of cpu-v4 (keyed by their selecting fields) the
+	// run exercised. NOSPEC is the kernel's own, never a program's.
 	unsigned valid = 0, hit = 0;
 	std::string missing;
 	for (unsigned code = 0; code < 256; code++) {
-		std::vector<int32_t> sels = {0};
-		if (cls((uint8_t)code) == ALU && op((uint8_t)code) == END)
-			sels = {16, 32, 64};
-		if (mode((uint8_t)code) == ATOMIC && cls((uint8_t)code) == STX)
-			sels = {ADD, AND, OR, XOR, ADD | FETCH, AND | FETCH, OR | FETCH, XOR | FETCH, XCHG, CMPXCHG};
-		for (int32_t s : sels) {
-			if (!opcode_valid((uint8_t)code, s))
-				continue;
-			valid++;
-			if (covered.count({(uint8_t)code, s}))
-				hit++;
-			else {
-				char b[32];
-				snprintf(b, sizeof(b), " 0x%02x/%d", code, s);
-				missing += b;
+		const std::vector<int16_t> offs = off_selects((uint8_t)code) ? std::vector<int16_t>{0, 1, 8, 16, 32}
+									     : std::vector<int16_t>{0};
+		std::vector<int32_t> imms = {0};
+		if (imm_selects((uint8_t)code))
+			imms = {16, 32, 64, ADD, AND, OR, XOR, ADD | FETCH, AND | FETCH, OR | FETCH, XOR | FETCH, XCHG, CMPXCHG};
+		for (int16_t o : offs)
+			for (int32_t s : imms) {
+				if (code == (ST | NOSPEC) || !semantics_defines((uint8_t)code, o, s, Isa::V4))
+					continue;
+				valid++;
+				if (covered.count(Key{(uint8_t)code, o, s}))
+					hit++;
+				else {
+					char b[40];
+					snprintf(b, sizeof(b), " 0x%02x/%d/%d", code, o, s);
+					missing += b;
+				}
 			}
-		}
 	}
 	printf("fuzz: seed %llu, %llu programs (%llu instructions) in %.1f s\n",
 	       (unsigned long long)seed, (unsigned long long)iterations,
