@@ -257,6 +257,32 @@ constexpr bool semantics_defines(uint8_t code, int16_t off, int32_t imm, Isa isa
 	return code != (JMP | TAIL_CALL);
 }
 
+// Every instruction the semantics defines at level isa, once per table key
+// (opcode, and off / imm where they select the operation; 0 elsewhere):
+// f(code, off, imm). The one list every arch's table is measured against.
+template <typename F>
+constexpr void for_each_insn_key(Isa isa, F &&f) {
+	constexpr int16_t offs[] = {0, 1, 8, 16, 32};
+	constexpr int32_t widths[] = {16, 32, 64};
+	constexpr int32_t atomic_ops[] = {bpf::ADD, bpf::AND, bpf::OR, bpf::XOR,
+					  bpf::ADD | bpf::FETCH, bpf::AND | bpf::FETCH, bpf::OR | bpf::FETCH,
+					  bpf::XOR | bpf::FETCH, bpf::XCHG, bpf::CMPXCHG};
+	constexpr int32_t none[] = {0};
+	for (unsigned c = 0; c < 256; c++) {
+		const uint8_t code = (uint8_t)c;
+		const bool end = bpf::is_alu(code) && bpf::op(code) == bpf::END;
+		const int32_t *imms = !imm_selects(code) ? none : end ? widths : atomic_ops;
+		const unsigned n_imms = !imm_selects(code) ? 1 : end ? 3 : 10;
+		for (int16_t off : offs) {
+			if (off != 0 && !off_selects(code))
+				break;
+			for (unsigned k = 0; k < n_imms; k++)
+				if (semantics_defines(code, off, imms[k], isa))
+					f(code, off, imms[k]);
+		}
+	}
+}
+
 } // namespace vjit
 
 #endif

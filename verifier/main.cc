@@ -29,11 +29,44 @@ struct Task {
 	std::string cls;
 };
 
+// Every instruction the semantics defines (core/isa.h, cpu-v4), against an
+// arch's table: proved, failed, or not supported (no entry), so that a gap
+// is visible and "verified" means "supported".
+void print_coverage(const ArchInfo &a, const std::vector<Task> &tasks, const std::vector<Result> &results,
+		    bool every) {
+	size_t n[3] = {0, 0, 0};
+	std::string gaps;
+	for_each_insn_key(Isa::V4, [&](uint8_t code, int16_t off, int32_t imm) {
+		const char *name = nullptr;
+		Outcome o = Outcome::UNSUPPORTED;
+		for (size_t i = 0; i < tasks.size(); i++) {
+			if (tasks[i].arch != &a || tasks[i].index >= a.n_rules())
+				continue;
+			const Rule<Symbolic> r = a.rule(tasks[i].index);
+			if (r.code == code && r.off == off && r.imm == imm) {
+				name = r.name;
+				o = results[i].outcome;
+			}
+		}
+		n[(int)o]++;
+		char key[48];
+		snprintf(key, sizeof key, "code 0x%02x off %d imm %d", code, off, imm);
+		if (every)
+			printf("%-8s %-34s %-28s %s\n", a.name, name ? name : "-", key,
+			       o == Outcome::PROVED ? "proved" : o == Outcome::FAILED ? "failed" : "not supported");
+		else if (o != Outcome::PROVED)
+			gaps += std::string("\n  ") + (o == Outcome::FAILED ? "failed: " : "not supported: ") +
+				(name ? name : key);
+	});
+	printf("%s: %zu instructions of the semantics: %zu proved, %zu failed, %zu not supported%s\n", a.name,
+	       n[0] + n[1] + n[2], n[0], n[1], n[2], gaps.c_str());
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
 	CLI::App app{"vjit-verify: Z3 proofs that the codegen tables refine the BPF semantics"};
-	bool all_arches = false, list = false, show_assumptions = false, list_mutants = false, quiet = false;
+	bool all_arches = false, list = false, show_assumptions = false, list_mutants = false, quiet = false, coverage = false;
 	std::string arch_name, only, json_file, mutant;
 	unsigned jobs = std::thread::hardware_concurrency();
 	Config defaults;
@@ -50,6 +83,7 @@ int main(int argc, char **argv) {
 	app.add_flag("--list-mutants", list_mutants, "list the mutants and exit");
 	app.add_flag("--assumptions", show_assumptions, "print the assumptions and exit");
 	app.add_flag("--quiet,-q", quiet, "print failures and the summary only");
+	app.add_flag("--coverage", coverage, "print every instruction of the semantics per arch: proved, failed or not supported");
 	CLI11_PARSE(app, argc, argv);
 	if (jobs == 0)
 		jobs = 1;
@@ -181,6 +215,9 @@ int main(int argc, char **argv) {
 	for (const ArchInfo *a : arches)
 		if (!a->note.empty())
 			printf("%s\n", a->note.c_str());
+	if (only.empty() && !mut)
+		for (const ArchInfo *a : arches)
+			print_coverage(*a, tasks, results, coverage);
 	printf("\n%zu entries: %zu proved, %zu failed, %zu not supported; %zu paths; %.1f s wall with %u jobs\n",
 	       results.size(), proved, failed, skipped, paths, wall, jobs);
 	if (mut) {

@@ -506,26 +506,18 @@ int main(int argc, char **argv) {
 	// run exercised. NOSPEC is the kernel's own, never a program's.
 	unsigned valid = 0, hit = 0;
 	std::string missing;
-	for (unsigned code = 0; code < 256; code++) {
-		const std::vector<int16_t> offs = off_selects((uint8_t)code) ? std::vector<int16_t>{0, 1, 8, 16, 32}
-									     : std::vector<int16_t>{0};
-		std::vector<int32_t> imms = {0};
-		if (imm_selects((uint8_t)code))
-			imms = {16, 32, 64, ADD, AND, OR, XOR, ADD | FETCH, AND | FETCH, OR | FETCH, XOR | FETCH, XCHG, CMPXCHG};
-		for (int16_t o : offs)
-			for (int32_t s : imms) {
-				if (code == (ST | NOSPEC) || !semantics_defines((uint8_t)code, o, s, Isa::V4))
-					continue;
-				valid++;
-				if (covered.count(Key{(uint8_t)code, o, s}))
-					hit++;
-				else {
-					char b[40];
-					snprintf(b, sizeof(b), " 0x%02x/%d/%d", code, o, s);
-					missing += b;
-				}
-			}
-	}
+	for_each_insn_key(Isa::V4, [&](uint8_t code, int16_t off, int32_t imm) {
+		if (code == (ST | NOSPEC))
+			return;
+		valid++;
+		if (covered.count(Key{code, off, imm})) {
+			hit++;
+			return;
+		}
+		char b[40];
+		snprintf(b, sizeof(b), " 0x%02x/%d/%d", code, off, imm);
+		missing += b;
+	});
 	printf("fuzz: seed %llu, %llu programs (%llu instructions) in %.1f s\n",
 	       (unsigned long long)seed, (unsigned long long)iterations,
 	       (unsigned long long)insns_total, secs);
