@@ -87,25 +87,21 @@ inline std::vector<uint8_t> assemble(const std::vector<DiagOp> &ops) {
 	return b;
 }
 
-inline vjit_diag_entry entry4(const char *src, uint16_t sport, const char *dst, uint16_t dport) {
+inline vjit_diag_entry entry_of(int af, const char *src, uint16_t sport, const char *dst, uint16_t dport) {
 	vjit_diag_entry e;
 	memset(&e, 0, sizeof(e));
-	e.family = diag::AF_INET_;
-	inet_pton(AF_INET, src, e.saddr);
-	inet_pton(AF_INET, dst, e.daddr);
+	e.family = (uint16_t)(af == AF_INET ? diag::AF_INET_ : diag::AF_INET6_);
+	inet_pton(af, src, e.saddr);
+	inet_pton(af, dst, e.daddr);
 	e.sport = sport;
 	e.dport = dport;
 	return e;
 }
+inline vjit_diag_entry entry4(const char *src, uint16_t sport, const char *dst, uint16_t dport) {
+	return entry_of(AF_INET, src, sport, dst, dport);
+}
 inline vjit_diag_entry entry6(const char *src, uint16_t sport, const char *dst, uint16_t dport) {
-	vjit_diag_entry e;
-	memset(&e, 0, sizeof(e));
-	e.family = diag::AF_INET6_;
-	inet_pton(AF_INET6, src, e.saddr);
-	inet_pton(AF_INET6, dst, e.daddr);
-	e.sport = sport;
-	e.dport = dport;
-	return e;
+	return entry_of(AF_INET6, src, sport, dst, dport);
 }
 
 // Translates bc (audited as with CAP_NET_ADMIN); empty on failure, *err set.
