@@ -29,7 +29,7 @@ $(BIN)/vjitctl: user/vjitctl.c
 
 .PHONY: vm-check bench-vm
 vm-check: kmod/vjit.ko $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS))
-	selftests/vm/run.sh check rethunk bhi
+	selftests/vm/run.sh check rethunk bhi diag
 
 bench-vm: kmod/vjit.ko $(BIN)/vjitctl
 	bench/vm/run.sh
