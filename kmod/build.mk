@@ -14,7 +14,7 @@ VJIT_KDIR := /lib/modules/$(VJIT_KVER)/build
 
 BINS += kmod/vjit.ko $(BIN)/vjitctl
 CHECKS += vm-check
-BENCHES += bench-vm
+BENCHES += bench-vm bench-diag
 
 # Kbuild decides what is out of date (it also tracks the C++ sources listed
 # in arch/x86_64/sources.list and their headers).
@@ -27,9 +27,13 @@ $(BIN)/vjitctl: user/vjitctl.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
 
-.PHONY: vm-check bench-vm
+.PHONY: vm-check bench-vm bench-diag
 vm-check: kmod/vjit.ko $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS))
 	selftests/vm/run.sh check rethunk bhi diag
 
 bench-vm: kmod/vjit.ko $(BIN)/vjitctl
 	bench/vm/run.sh
+
+# INET-DIAG: a filtered dump of 10,000 sockets, vjit vs the interpreter.
+bench-diag: kmod/vjit.ko $(BIN)/vjitctl
+	selftests/vm/run.sh diagbench

@@ -32,3 +32,12 @@ plan_diag() {
 		pass "diag: no WARNING/BUG/Oops in the kernel log"
 	fi
 }
+
+# INET-DIAG benchmark: a filtered dump of 10,000 sockets, interpreted and
+# through vjit, in one boot.
+plan_diagbench() {
+	section "INET-DIAG benchmark"
+	diag_setup || return
+	insmod /vjit.ko diag=1 || { fail "insmod vjit.ko"; return; }
+	/diagtest bench 10000
+}
