@@ -393,60 +393,49 @@ static u64 vjit_diag_sum(u64 __percpu *c)
 	return s;
 }
 
-static ssize_t diag_show(struct kobject *k, struct kobj_attribute *a, char *buf);
+/* The files, in the order diag_value() knows them. */
+enum { D_COMPILED, D_SHARED, D_FREED, D_LIVE, D_NATIVE_BYTES, D_COMPILE_NS, D_RUNS,
+       D_INTERPRETED, D_FALLBACK, D_NR = D_FALLBACK + VJIT_DIAG_R_NR - 1 };
+static const char *const diag_names[D_NR] = {
+	"compiled", "shared", "freed", "live", "native_bytes", "compile_ns", "runs",
+	"interpreted", "fallback_audit", "fallback_too_large", "fallback_alloc", "fallback_jit",
+};
+static struct kobj_attribute diag_file[D_NR];
+static struct attribute *diag_attrs[D_NR + 1];
 
-#define DIAG_ATTR(n) static struct kobj_attribute diag_##n##_attr = __ATTR(n, 0444, diag_show, NULL)
-DIAG_ATTR(compiled);
-DIAG_ATTR(shared);
-DIAG_ATTR(freed);
-DIAG_ATTR(live);
-DIAG_ATTR(native_bytes);
-DIAG_ATTR(compile_ns);
-DIAG_ATTR(runs);
-DIAG_ATTR(interpreted);
-DIAG_ATTR(fallback_audit);
-DIAG_ATTR(fallback_too_large);
-DIAG_ATTR(fallback_alloc);
-DIAG_ATTR(fallback_jit);
+static s64 diag_value(int i)
+{
+	switch (i) {
+	case D_COMPILED: return atomic64_read(&diag_compiled);
+	case D_SHARED: return atomic64_read(&diag_shared);
+	case D_FREED: return atomic64_read(&diag_freed);
+	case D_LIVE: return atomic64_read(&diag_compiled) - atomic64_read(&diag_freed);
+	case D_NATIVE_BYTES: return atomic64_read(&diag_native_bytes);
+	case D_COMPILE_NS: return atomic64_read(&diag_compile_ns);
+	case D_RUNS: return vjit_diag_sum(&diag_runs);
+	case D_INTERPRETED: return vjit_diag_sum(&diag_interp);
+	}
+	return atomic64_read(&diag_fallback[i - D_FALLBACK + 1]);
+}
 
 static ssize_t diag_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 {
-	s64 v = 0;
-
-	if (a == &diag_compiled_attr)
-		v = atomic64_read(&diag_compiled);
-	else if (a == &diag_shared_attr)
-		v = atomic64_read(&diag_shared);
-	else if (a == &diag_freed_attr)
-		v = atomic64_read(&diag_freed);
-	else if (a == &diag_live_attr)
-		v = atomic64_read(&diag_compiled) - atomic64_read(&diag_freed);
-	else if (a == &diag_native_bytes_attr)
-		v = atomic64_read(&diag_native_bytes);
-	else if (a == &diag_compile_ns_attr)
-		v = atomic64_read(&diag_compile_ns);
-	else if (a == &diag_runs_attr)
-		v = vjit_diag_sum(&diag_runs);
-	else if (a == &diag_interpreted_attr)
-		v = vjit_diag_sum(&diag_interp);
-	else if (a == &diag_fallback_audit_attr)
-		v = atomic64_read(&diag_fallback[VJIT_DIAG_R_AUDIT]);
-	else if (a == &diag_fallback_too_large_attr)
-		v = atomic64_read(&diag_fallback[VJIT_DIAG_R_TOO_LARGE]);
-	else if (a == &diag_fallback_alloc_attr)
-		v = atomic64_read(&diag_fallback[VJIT_DIAG_R_ALLOC]);
-	else if (a == &diag_fallback_jit_attr)
-		v = atomic64_read(&diag_fallback[VJIT_DIAG_R_JIT]);
-	return sysfs_emit(buf, "%lld\n", (long long)v);
+	return sysfs_emit(buf, "%lld\n", (long long)diag_value(a - diag_file));
 }
 
-static struct attribute *diag_attrs[] = {
-	&diag_compiled_attr.attr, &diag_shared_attr.attr, &diag_freed_attr.attr,
-	&diag_live_attr.attr, &diag_native_bytes_attr.attr, &diag_compile_ns_attr.attr,
-	&diag_runs_attr.attr, &diag_interpreted_attr.attr, &diag_fallback_audit_attr.attr,
-	&diag_fallback_too_large_attr.attr, &diag_fallback_alloc_attr.attr,
-	&diag_fallback_jit_attr.attr, NULL,
-};
+static void vjit_diag_files(void)
+{
+	int i;
+
+	for (i = 0; i < D_NR; i++) {
+		sysfs_attr_init(&diag_file[i].attr);
+		diag_file[i].attr.name = diag_names[i];
+		diag_file[i].attr.mode = 0444;
+		diag_file[i].show = diag_show;
+		diag_attrs[i] = &diag_file[i].attr;
+	}
+}
+
 static const struct attribute_group diag_group = { .name = "diag", .attrs = diag_attrs };
 static bool diag_group_on;
 
@@ -482,6 +471,7 @@ int vjit_diag_init(void)
 		diag_wq = NULL;
 		goto none;
 	}
+	vjit_diag_files();
 	diag_group_on = !sysfs_create_group(vjit_stats_kobj(), &diag_group);
 	return 0;
 none:
