@@ -6,6 +6,8 @@
 #   build/bin/vjitctl
 #   make vm-check   boots that kernel in qemu and runs the kernel tests
 #   make bench-vm   the seccomp cost and compile time benchmarks (in BENCHES)
+#   make bench-diag a filtered INET-DIAG dump of 10,000 sockets, vjit vs the
+#                   kernel's interpreter (in BENCHES)
 
 # The installed linux-image-amd64's version: the newest /lib/modules/*-amd64
 # that has a build directory (headers).

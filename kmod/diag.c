@@ -74,6 +74,8 @@ static atomic64_t diag_compiled, diag_shared, diag_freed, diag_native_bytes, dia
 static atomic64_t diag_fallback[VJIT_DIAG_R_NR];
 static DEFINE_PER_CPU(u64, diag_runs);    /* sockets filtered by vjit's code */
 static DEFINE_PER_CPU(u64, diag_interp);  /* ... by the kernel's interpreter */
+static DEFINE_PER_CPU(u64, diag_accepted);         /* ... of diag_runs, accepted */
+static DEFINE_PER_CPU(u64, diag_interp_accepted);  /* ... of diag_interp, accepted */
 
 typedef int (*bc_sk_fn)(const struct nlattr *bc, struct sock *sk);
 typedef int (*dump_start_fn)(struct netlink_callback *cb, int hdrlen);
@@ -294,6 +296,8 @@ static noinline int vjit_diag_interpret(const struct nlattr *bc, struct sock *sk
 	int ret = k_bc_sk(bc, sk);
 
 	this_cpu_inc(diag_interp);
+	if (ret)
+		this_cpu_inc(diag_interp_accepted);
 	return ret;
 }
 
@@ -315,6 +319,8 @@ static int vjit_diag_bc_sk(const struct nlattr *bc, struct sock *sk)
 	if (ret < 0)
 		return vjit_diag_interpret(bc, sk);
 	this_cpu_inc(diag_runs);
+	if (ret)
+		this_cpu_inc(diag_accepted);
 	return ret;
 }
 
@@ -395,10 +401,11 @@ static u64 vjit_diag_sum(u64 __percpu *c)
 
 /* The files, in the order diag_value() knows them. */
 enum { D_COMPILED, D_SHARED, D_FREED, D_LIVE, D_NATIVE_BYTES, D_COMPILE_NS, D_RUNS,
-       D_INTERPRETED, D_FALLBACK, D_NR = D_FALLBACK + VJIT_DIAG_R_NR - 1 };
+       D_INTERPRETED, D_ACCEPTED, D_INTERP_ACCEPTED, D_FALLBACK,
+       D_NR = D_FALLBACK + VJIT_DIAG_R_NR - 1 };
 static const char *const diag_names[D_NR] = {
 	"compiled", "shared", "freed", "live", "native_bytes", "compile_ns", "runs",
-	"interpreted", "fallback_audit", "fallback_too_large", "fallback_alloc", "fallback_jit",
+	"interpreted", "accepted", "interpreted_accepted", "fallback_audit", "fallback_too_large", "fallback_alloc", "fallback_jit",
 };
 static struct kobj_attribute diag_file[D_NR];
 static struct attribute *diag_attrs[D_NR + 1];
@@ -414,6 +421,8 @@ static s64 diag_value(int i)
 	case D_COMPILE_NS: return atomic64_read(&diag_compile_ns);
 	case D_RUNS: return vjit_diag_sum(&diag_runs);
 	case D_INTERPRETED: return vjit_diag_sum(&diag_interp);
+	case D_ACCEPTED: return vjit_diag_sum(&diag_accepted);
+	case D_INTERP_ACCEPTED: return vjit_diag_sum(&diag_interp_accepted);
 	}
 	return atomic64_read(&diag_fallback[i - D_FALLBACK + 1]);
 }
