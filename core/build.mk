@@ -1,7 +1,7 @@
 # core/: the hosted library of what core/ compiles to .cc files (the classic
-# converter), and freestanding builds that keep core/ kernel-ready.
+# converter, the INET-DIAG translator), and freestanding builds that keep core/ kernel-ready.
 CORE_LIB := $(BUILD)/lib/libvjit_core.a
-CORE_SRCS := core/cbpf_convert.cc
+CORE_SRCS := core/cbpf_convert.cc core/diag_translate.cc
 CORE_OBJS := $(CORE_SRCS:%.cc=$(OBJ)/%.o)
 
 $(CORE_LIB): $(CORE_OBJS)

@@ -6,6 +6,8 @@
 #   build/bin/vjitctl
 #   make vm-check   boots that kernel in qemu and runs the kernel tests
 #   make bench-vm   the seccomp cost and compile time benchmarks (in BENCHES)
+#   make bench-diag a filtered INET-DIAG dump of 10,000 sockets, vjit vs the
+#                   kernel's interpreter (in BENCHES)
 
 # The installed linux-image-amd64's version: the newest /lib/modules/*-amd64
 # that has a build directory (headers).
@@ -14,7 +16,7 @@ VJIT_KDIR := /lib/modules/$(VJIT_KVER)/build
 
 BINS += kmod/vjit.ko $(BIN)/vjitctl
 CHECKS += vm-check
-BENCHES += bench-vm
+BENCHES += bench-vm bench-diag
 
 # Kbuild decides what is out of date (it also tracks the C++ sources listed
 # in arch/x86_64/sources.list and their headers).
@@ -27,9 +29,13 @@ $(BIN)/vjitctl: user/vjitctl.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
 
-.PHONY: vm-check bench-vm
+.PHONY: vm-check bench-vm bench-diag
 vm-check: kmod/vjit.ko $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS))
-	selftests/vm/run.sh check rethunk bhi
+	selftests/vm/run.sh check rethunk bhi diag
 
 bench-vm: kmod/vjit.ko $(BIN)/vjitctl
 	bench/vm/run.sh
+
+# INET-DIAG: a filtered dump of 10,000 sockets, vjit vs the interpreter.
+bench-diag: kmod/vjit.ko $(BIN)/vjitctl
+	selftests/vm/run.sh diagbench

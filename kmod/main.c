@@ -21,7 +21,7 @@
 #include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
-#include "vjit_kmod.h"
+#include "vjit_diag_kmod.h"
 
 /* ---- which programs vjit takes: the "mode" parameter ---- */
 
@@ -282,6 +282,7 @@ static int __init vjit_init(void)
 		vjit_stats_exit();
 		return err;
 	}
+	vjit_diag_init();
 	pr_info("vjit: loaded, mode %s, code generator %s\n",
 		vjit_mode_names[READ_ONCE(vjit_mode)],
 		vjit_arch_backend_linked() ? "linked" : "absent (call-through only)");
@@ -302,6 +303,7 @@ static int __init vjit_init(void)
  */
 static void __exit vjit_exit(void)
 {
+	vjit_diag_exit();
 	vjit_hook_remove();
 	synchronize_rcu_tasks();
 	while (atomic_read(&vjit_inflight))

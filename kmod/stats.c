@@ -18,7 +18,7 @@
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 #include <linux/string.h>
-#include "vjit_kmod.h"
+#include "vjit_diag_kmod.h"
 
 static struct kobject *vjit_kobj;
 
@@ -106,6 +106,11 @@ int vjit_stats_init(void)
 		kobject_put(vjit_kobj);
 	}
 	return err;
+}
+
+struct kobject *vjit_stats_kobj(void)
+{
+	return vjit_kobj;
 }
 
 void vjit_stats_exit(void)

@@ -2,7 +2,7 @@
 # (selftests/vm/) has its own fragment.
 UNIT_TEST_BIN := $(BIN)/vjit-unit-tests
 UNIT_TEST_SRCS := selftests/unit/interp_test.cc selftests/unit/cbpf_convert_test.cc \
-	selftests/unit/isa_test.cc \
+	selftests/unit/isa_test.cc selftests/unit/diag_test.cc \
 	selftests/unit/vjit_run_test.cc
 UNIT_TEST_OBJS := $(UNIT_TEST_SRCS:%.cc=$(OBJ)/%.o)
 

@@ -103,6 +103,50 @@ static double per(long long total, long long n)
 	return n > 0 ? (double)total / (double)n : 0.0;
 }
 
+/* INET-DIAG filters (/sys/kernel/vjit/diag/), when the module has them. */
+static const char *const diag_counters[] = {
+	"compiled", "shared", "freed", "live", "native_bytes", "compile_ns", "runs",
+	"interpreted", "fallback_audit", "fallback_too_large", "fallback_alloc", "fallback_jit",
+};
+#define NDIAG (int)(sizeof(diag_counters) / sizeof(diag_counters[0]))
+
+static int load_diag(long long *v)
+{
+	char dir[512];
+	int i;
+
+	snprintf(dir, sizeof(dir), "%s/diag", sysfs_dir());
+	for (i = 0; i < NDIAG; i++) {
+		v[i] = read_counter(dir, diag_counters[i]);
+		if (v[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void print_diag(int json)
+{
+	long long d[NDIAG];
+	int i;
+
+	if (load_diag(d))
+		return;
+	if (json) {
+		printf(", \"diag\": {");
+		for (i = 0; i < NDIAG; i++)
+			printf("%s\"%s\": %lld", i ? ", " : "", diag_counters[i], d[i]);
+		printf("}");
+		return;
+	}
+	printf("  INET-DIAG filters:  %lld compiled (%lld shared by concurrent dumps, "
+	       "%lld freed, %lld live), %lld bytes native, %.1f us/filter\n",
+	       d[0], d[1], d[2], d[3], d[4], per(d[5], d[0]) / 1000.0);
+	printf("  ... sockets:        %lld filtered by vjit, %lld by the kernel's "
+	       "interpreter\n", d[6], d[7]);
+	printf("  ... interpreted because: audit=%lld too_large=%lld alloc=%lld jit=%lld\n",
+	       d[8], d[9], d[10], d[11]);
+}
+
 static int status(int json)
 {
 	long long v[NCOUNTERS];
@@ -130,7 +174,9 @@ static int status(int json)
 		for (i = 0; i < n; i++)
 			printf("%s\"%s\": %lld", i ? ", " : "", r[i].name,
 			       r[i].count);
-		printf("}}\n");
+		printf("}");
+		print_diag(1);
+		printf("}\n");
 		return 0;
 	}
 	printf("vjit: mode %s\n", mode);
@@ -154,6 +200,7 @@ static int status(int json)
 		if (r[i].count)
 			printf(" %s=%lld", r[i].name, r[i].count);
 	printf("\n");
+	print_diag(0);
 	return 0;
 }
 

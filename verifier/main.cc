@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "verifier/arches.h"
+#include "verifier/diag_proof.h"
 
 using namespace vjit;
 using namespace vjit::verify;
@@ -67,6 +68,7 @@ void print_coverage(const ArchInfo &a, const std::vector<Task> &tasks, const std
 int main(int argc, char **argv) {
 	CLI::App app{"vjit-verify: Z3 proofs that the codegen tables refine the BPF semantics"};
 	bool all_arches = false, list = false, show_assumptions = false, list_mutants = false, quiet = false, coverage = false;
+	bool inet_diag = false;
 	std::string arch_name, only, json_file, mutant;
 	unsigned jobs = std::thread::hardware_concurrency();
 	Config defaults;
@@ -82,6 +84,7 @@ int main(int argc, char **argv) {
 	app.add_flag("--list", list, "list the entries and exit");
 	app.add_flag("--list-mutants", list_mutants, "list the mutants and exit");
 	app.add_flag("--assumptions", show_assumptions, "print the assumptions and exit");
+	app.add_flag("--inet-diag", inet_diag, "the INET-DIAG translation proofs, per op (instead of the tables)");
 	app.add_flag("--quiet,-q", quiet, "print failures and the summary only");
 	app.add_flag("--coverage", coverage, "print every instruction of the semantics per arch: proved, failed or not supported");
 	CLI11_PARSE(app, argc, argv);
@@ -90,13 +93,18 @@ int main(int argc, char **argv) {
 
 	if (show_assumptions) {
 		fputs(assumptions_text(), stdout);
+		fputs(diag_assumptions_text(), stdout);
 		return 0;
 	}
 	if (list_mutants) {
 		for (const Mutant &m : all_mutants())
 			printf("%-28s %-14s %s\n    expect: %s\n", m.id, m.arch, m.bug, m.expect);
+		for (const DiagMutant &m : diag_mutants())
+			printf("%-28s %-14s %s\n    expect: %s\n", m.id, "inet-diag", m.bug, m.expect);
 		return 0;
 	}
+	if (inet_diag)
+		return run_diag_proofs(only, mutant, quiet, json_file);
 	std::vector<const ArchInfo *> arches;
 	for (const ArchInfo &a : all_arches_info())
 		if (all_arches || arch_name.empty() || arch_name == a.name)

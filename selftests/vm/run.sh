@@ -9,6 +9,9 @@
 #   run.sh bhi      on a BHI-affected CPU model: the Spectre-BHI barrier in
 #                   vjit's images exactly where the stock JIT puts it;
 #                   seccomp_bpf through the barrier
+#   run.sh diag     INET-DIAG: a bytecode table through a raw sock_diag
+#                   client and ss filters, without vjit, with vjit and
+#                   interpreted through its hook (selftests/vm/diag.sh)
 #   run.sh bench    seccomp cost per syscall and compile time
 #   run.sh demo     the demo of scripts/demo.sh
 # Several plans boot one after the other: run.sh check rethunk.
@@ -22,7 +25,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/selftests/vm
 B=$ROOT/build/vm
 CC=${CC_VM:-gcc-12}
-KVER=$(for d in /lib/modules/*-amd64; do [ -d "$d/build" ] && basename "$d"; done | sort -V | tail -1)
+KVER=${VJIT_KVER:-}
+[ -n "$KVER" ] || KVER=$(for d in /lib/modules/*-amd64; do [ -d "$d/build" ] && basename "$d"; done | sort -V | tail -1)
 KERNEL=/boot/vmlinuz-$KVER
 TIMEOUT=${VJIT_VM_TIMEOUT:-1800}
 mkdir -p "$B"
@@ -66,6 +70,22 @@ case "$tb" in
 *.xz) xz -dc "$tb" > "$R/test_bpf.ko" ;;
 *) cp "$tb" "$R/test_bpf.ko" ;;
 esac
+# INET-DIAG (plan diag): its test, ss and ip with their libraries, the modules.
+g++-12 -static -O2 -std=gnu++17 -Wall -Wextra -Werror -I"$ROOT" -o "$B/diagtest" "$HERE/guest/diagtest.cc"
+cp "$HERE/diag.sh" "$B/diagtest" "$R/"
+for bin in /usr/bin/ss /usr/bin/ip; do
+	cp "$bin" "$R/"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$R$(dirname "$lib")" && cp -L "$lib" "$R$lib"
+	done
+done
+for m in inet_diag tcp_diag udp_diag dummy; do
+	f=$(find /lib/modules/$KVER -name "$m.ko*" | head -1)
+	case "$f" in
+	*.xz) xz -dc "$f" > "$R/$m.ko" ;;
+	*) cp "$f" "$R/$m.ko" ;;
+	esac
+done
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs.cpio.gz"
 
 total_p=0 total_f=0 failed_logs=()

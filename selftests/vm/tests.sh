@@ -266,3 +266,4 @@ plan_demo() {
 	/vjitctl status --json
 	rmmod vjit
 }
+[ -f /diag.sh ] && . /diag.sh
