@@ -47,6 +47,9 @@ struct vjit_stats {
 	atomic64_t bhb_loop;        /* images calling clear_bhb_loop (BHI) */
 	atomic64_t bhb_ibhf;        /* images with the IBHF fence (BHI) */
 	atomic64_t nospec;          /* NOSPEC barriers vjit lowered */
+	atomic64_t ibt;             /* images with ENDBR64 at every entry (IBT) */
+	atomic64_t isa_v4;          /* images of programs using cpu-v4 insns */
+	atomic64_t stock_ibt;       /* the kernel's JIT's images opening with ENDBR64 */
 	atomic64_t stock_bhb_loop;  /* the same, in the kernel's JIT's images */
 	atomic64_t stock_bhb_ibhf;
 	atomic64_t stock;           /* programs handed to the kernel's JIT */
