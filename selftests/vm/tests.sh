@@ -25,6 +25,15 @@ fallbacks_except() {
 	echo $s
 }
 
+# PASS/FAIL on kernel warnings in the log ($1 labels the line).
+check_kernel_log() {
+	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace|traps:.*control protection' > /tmp/bad; then
+		fail "$1: kernel log has warnings:"; cat /tmp/bad
+	else
+		pass "$1: no WARNING/BUG/Oops in the kernel log"
+	fi
+}
+
 load_vjit() {
 	insmod /vjit.ko mode="$1" || { fail "insmod vjit.ko mode=$1"; return 1; }
 }
@@ -202,11 +211,7 @@ plan_rethunk() {
 	fi
 	/vmtest checks --vjit | sed 's/^\(PASS\|FAIL\): /\1: return thunks: /'
 	rmmod vjit || fail "rmmod"
-	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace' > /tmp/bad; then
-		fail "kernel log has warnings:"; cat /tmp/bad
-	else
-		pass "return thunks: no WARNING/BUG/Oops in the kernel log"
-	fi
+	check_kernel_log "return thunks"
 }
 
 # The Spectre-BHI barrier: the kernel's JIT adds it to classic programs
@@ -233,11 +238,7 @@ plan_bhi() {
 	fi
 	/vjitctl status
 	rmmod vjit || fail "rmmod"
-	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace' > /tmp/bad; then
-		fail "kernel log has warnings:"; cat /tmp/bad
-	else
-		pass "bhi: no WARNING/BUG/Oops in the kernel log"
-	fi
+	check_kernel_log "bhi"
 }
 
 # Cost per syscall through a ~300-rule filter, and compile time, under the
@@ -315,9 +316,5 @@ plan_k612() {
 	/vmtest checks --vjit | sed 's/^\(PASS\|FAIL\): /\1: 6.12: /'
 	/vjitctl status
 	rmmod vjit || fail "6.12: rmmod"
-	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace|traps:.*control protection' > /tmp/bad; then
-		fail "6.12: kernel log has warnings:"; cat /tmp/bad
-	else
-		pass "6.12: no WARNING/BUG/Oops in the kernel log"
-	fi
+	check_kernel_log 6.12
 }
