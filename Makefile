@@ -42,6 +42,7 @@ BENCHES :=
 -include scpl/build.mk
 -include selftests/build.mk
 -include kmod/build.mk
+-include dkms/build.mk
 -include bench/build.mk
 
 .PHONY: all deps check demo verify vm-check bench fuzz clean

@@ -102,6 +102,7 @@ int driver_check(struct vjit_jit *j, const RuleIndex<Concrete> &rules) {
 	j->error_insn = 0;
 	j->error_opcode = 0;
 	j->error_fault = 0;
+	j->v4_insns = 0;
 	if (!j->insns || j->len == 0 || !j->addrs || j->stack_depth > DRIVER_MAX_STACK)
 		return driver_fail(j, VJIT_E_BAD_PROGRAM, 0);
 	const Insn *insns = static_cast<const Insn *>(j->insns);
@@ -113,6 +114,9 @@ int driver_check(struct vjit_jit *j, const RuleIndex<Concrete> &rules) {
 			j->error_fault = (unsigned char)fault;
 			return driver_fail(j, VJIT_E_BAD_PROGRAM, i);
 		}
+		if (driver_isa(j) == Isa::V4 &&
+		    insn_check(&in, j->len - i, Isa::V3, origin) != InsnFault::NONE)
+			j->v4_insns++;
 		if (!rules.find(in))
 			return driver_fail(j, VJIT_E_UNSUPPORTED_OPCODE, i);
 		if (is_ld_imm64(in.code)) {
@@ -139,6 +143,8 @@ inline JitCtx<Concrete> driver_ctx(const struct vjit_jit *j) {
 	c.opts.bhb_loop = (j->flags & VJIT_F_BHB_LOOP) != 0;
 	c.opts.bhb_loop_addr = j->bhb_loop;
 	c.opts.bhb_ibhf = (j->flags & VJIT_F_BHB_IBHF) != 0;
+	c.opts.ibt = (j->flags & VJIT_F_IBT) != 0;
+	c.opts.tail_call_entry = j->tail_call_entry;
 	c.opts.stack_depth = j->stack_depth;
 	return c;
 }

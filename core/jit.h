@@ -25,6 +25,13 @@ struct JitOptions {
 	bool bhb_loop = false;
 	uint64_t bhb_loop_addr = 0;
 	bool bhb_ibhf = false;
+	// x86 IBT (CONFIG_X86_KERNEL_IBT): an ENDBR64 at every entry the
+	// kernel reaches by an indirect branch (image entry, tail-call entry).
+	bool ibt = false;
+	// x86: where the kernel's tail calls enter a program (the stock JIT's
+	// X86_TAIL_CALL_OFFSET), so the prologue is laid out as the stock
+	// JIT's; 0: not a tail-call target (classic programs, userspace).
+	uint32_t tail_call_entry = 0;
 	uint32_t stack_depth = bpf::MAX_BPF_STACK;  // bytes below R10
 };
 

@@ -50,6 +50,8 @@ enum vjit_jit_flags {
 	VJIT_F_BHB_LOOP = 1u << 2,
 	/* ...and/or the IBHF instruction. */
 	VJIT_F_BHB_IBHF = 1u << 3,
+	/* x86 IBT: ENDBR64 at the image entry and the tail-call entry. */
+	VJIT_F_IBT = 1u << 4,
 };
 
 struct vjit_jit {
@@ -63,11 +65,14 @@ struct vjit_jit {
 	unsigned long long bhb_loop;  /* clear_bhb_loop, for VJIT_F_BHB_LOOP */
 	unsigned int flags;           /* enum vjit_jit_flags */
 	unsigned int isa;             /* enum vjit_isa; 0 means VJIT_ISA_V3 */
+	unsigned int tail_call_entry; /* x86: offset the kernel's tail calls
+	                                 enter at (X86_TAIL_CALL_OFFSET); 0: none */
 	unsigned int max_image_len;   /* 0: no limit beyond the buffer */
 	unsigned int *addrs;          /* scratch: len + 1 entries */
 	/* Out. */
 	unsigned int image_len;
 	unsigned int passes;
+	unsigned int v4_insns;        /* instructions only cpu-v4 has */
 	int error;                    /* enum vjit_jit_error */
 	unsigned int error_insn;
 	unsigned char error_opcode;

@@ -10,15 +10,36 @@
  * So: emit into the RW copy, address everything against the RO image,
  * finalize (copy into place), leave jit_data NULL. The kernel frees these
  * images, also after rmmod, and the code never calls into module text.
+ *
+ * The kernel's JIT interface differs between the lines vjit is built for,
+ * chosen here by the headers' version (never at run time):
+ *   6.1   bpf_jit_binary_pack_finalize(prog, ro, rw); tail calls enter at
+ *         11 + ENDBR_INSN_SIZE (nop5, a 2-byte slot, push rbp, mov rbp,rsp)
+ *   6.12  bpf_jit_binary_pack_finalize(ro, rw); tail calls enter at
+ *         12 + ENDBR_INSN_SIZE (the slot is 3 bytes: xor rax,rax)
+ * Both: Debian's bpf_jit_binary_pack_alloc takes was_classic (typeof below
+ * follows the headers). Lines in between are not checked: refuse to build.
  */
 #include <linux/bpf.h>
 #include <linux/filter.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/version.h>
 #include <asm/cpufeature.h>
+#include <asm/ibt.h>
 #include <asm/nospec-branch.h>
 #include "vjit_kmod.h"
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#define VJIT_PACK_FINALIZE_HAS_PROG 0
+#define VJIT_X86_TAIL_CALL_OFFSET (12 + ENDBR_INSN_SIZE)
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define VJIT_PACK_FINALIZE_HAS_PROG 1
+#define VJIT_X86_TAIL_CALL_OFFSET (11 + ENDBR_INSN_SIZE)
+#else
+#error "vjit: the x86 JIT interface is checked for Linux 6.1 and 6.12 only"
+#endif
 
 static typeof(&bpf_jit_binary_pack_alloc) k_pack_alloc;
 static typeof(&bpf_jit_binary_pack_finalize) k_pack_finalize;
@@ -44,11 +65,6 @@ int vjit_arch_init(void)
 {
 	int i, missing = 0;
 
-	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT)) {
-		pr_err("vjit: kernels with IBT (ENDBR in JIT images) are not "
-		       "supported yet; refusing to load\n");
-		return -EOPNOTSUPP;
-	}
 	for (i = 0; i < ARRAY_SIZE(x86_syms); i++) {
 		*x86_syms[i].slot = (void *)vjit_lookup(x86_syms[i].name);
 		if (!*x86_syms[i].slot) {
@@ -138,6 +154,16 @@ static bool vjit_has_ibhf(const u8 *p, unsigned int len)
 	return false;
 }
 
+#define X86_ENDBR64 0xfa1e0ff3 /* F3 0F 1E FA, read little-endian */
+
+static bool vjit_endbr_at(const u8 *p)
+{
+	u32 w;
+
+	memcpy(&w, p, sizeof(w));
+	return w == X86_ENDBR64;
+}
+
 /*
  * What the kernel's own JIT put into an image it made (after a
  * call-through): the BHI barrier's parts, counted so that tests compare
@@ -154,6 +180,8 @@ void vjit_arch_inspect_stock(const struct bpf_prog *prog)
 		atomic64_inc(&vjit_stats.stock_bhb_loop);
 	if (vjit_has_ibhf(p, prog->jited_len))
 		atomic64_inc(&vjit_stats.stock_bhb_ibhf);
+	if (prog->jited_len >= 4 && vjit_endbr_at(p))
+		atomic64_inc(&vjit_stats.stock_ibt);
 }
 
 /* Holes in the pack and between images: int3, as the kernel's x86 JIT. */
@@ -163,35 +191,49 @@ static void vjit_fill_int3(void *area, unsigned int size)
 }
 
 /*
- * Tail-call entry, for eBPF programs only (classic ones can never sit in a
- * program array). A program JITted by the kernel tail-calls another by
- * jumping to its bpf_func + 11 (X86_TAIL_CALL_OFFSET, no IBT) with the
- * frame it built at its own entry still pushed: [return address][saved
- * rbp], rbp pointing at the latter, rax the tail-call count. vjit programs
- * never tail-call (those fall back), so the count is not needed: the entry
- * at +11 drops the frame and runs the program as if it had been called.
- *
- *   +0   jmp +16          normal entry (bpf_func)
- *   +2   int3 x 9
- *   +11  pop rbp          tail-call entry
- *   +12  jmp +16
- *   +14  int3 x 2
- *   +16  vjit's image
+ * Where the kernel's tail calls enter a program: eBPF programs only
+ * (classic ones can never sit in a program array). vjit's prologue is laid
+ * out like the stock JIT's up to there (arch/x86_64/lower.h).
  */
-#define X86_TAIL_CALL_ENTRY 11
-#define VJIT_TC_PREFIX 16
-#define X86_JMP_REL8 0xeb
-#define X86_POP_RBP 0x5d
-#define X86_INT3 0xcc
-
-static void vjit_emit_tail_call_entry(u8 *p)
+static unsigned int vjit_tail_call_entry(const struct bpf_prog *prog)
 {
-	memset(p, X86_INT3, VJIT_TC_PREFIX);
-	p[0] = X86_JMP_REL8;
-	p[1] = VJIT_TC_PREFIX - 2;
-	p[X86_TAIL_CALL_ENTRY] = X86_POP_RBP;
-	p[X86_TAIL_CALL_ENTRY + 1] = X86_JMP_REL8;
-	p[X86_TAIL_CALL_ENTRY + 2] = VJIT_TC_PREFIX - (X86_TAIL_CALL_ENTRY + 3);
+	return bpf_prog_was_classic(prog) ? 0 : VJIT_X86_TAIL_CALL_OFFSET;
+}
+
+/*
+ * Call-depth tracking (retbleed=stuff): the stock JIT accounts before each
+ * call it emits (x86_call_depth_emit_accounting); vjit does not emit that
+ * sequence, so programs that call out (helpers, clear_bhb_loop) go to it.
+ */
+static bool vjit_call_depth_on(void)
+{
+#ifdef X86_FEATURE_CALL_DEPTH
+	return cpu_feature_enabled(X86_FEATURE_CALL_DEPTH);
+#else
+	return false;
+#endif
+}
+
+static bool vjit_has_call(const struct bpf_prog *prog, unsigned int flags)
+{
+	u32 i;
+
+	if (flags & VJIT_F_BHB_LOOP)
+		return true;
+	for (i = 0; i < prog->len; i++)
+		if (prog->insnsi[i].code == (BPF_JMP | BPF_CALL))
+			return true;
+	return false;
+}
+
+int vjit_pack_finalize(struct bpf_prog *prog, struct bpf_binary_header *ro,
+		       struct bpf_binary_header *rw)
+{
+#if VJIT_PACK_FINALIZE_HAS_PROG
+	return k_pack_finalize(prog, ro, rw);
+#else
+	return k_pack_finalize(ro, rw);
+#endif
 }
 
 #ifdef VJIT_HAVE_BACKEND
@@ -211,6 +253,11 @@ static void vjit_count_mitigations(const struct vjit_jit *j, const u8 *rw,
 		atomic64_inc(&vjit_stats.bhb_loop);
 	if ((j->flags & VJIT_F_BHB_IBHF) && vjit_has_ibhf(rw, len))
 		atomic64_inc(&vjit_stats.bhb_ibhf);
+	if ((j->flags & VJIT_F_IBT) && vjit_endbr_at(rw) &&
+	    (!j->tail_call_entry || vjit_endbr_at(rw + j->tail_call_entry)))
+		atomic64_inc(&vjit_stats.ibt);
+	if (j->v4_insns)
+		atomic64_inc(&vjit_stats.isa_v4);
 	for (i = 0; i < j->len; i++)
 		if (insn[i].code == (BPF_ST | BPF_NOSPEC))
 			atomic64_inc(&vjit_stats.nospec);
@@ -237,11 +284,10 @@ int vjit_arch_compile(struct bpf_prog *prog)
 {
 	struct bpf_binary_header *ro_hdr, *rw_hdr;
 	struct vjit_jit j = {};
-	unsigned int prefix, sized;
+	unsigned int sized;
 	u8 *ro_image, *rw_image;
 	int err, reason = 0;
 
-	prefix = bpf_prog_was_classic(prog) ? 0 : VJIT_TC_PREFIX;
 	j.addrs = kvmalloc_array(prog->len + 1, sizeof(*j.addrs), GFP_KERNEL);
 	if (!j.addrs)
 		return jit_reason(VJIT_E_NO_MEMORY);
@@ -251,6 +297,9 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	j.call_base = (unsigned long)__bpf_call_base;
 	j.flags = VJIT_F_KERNEL;
 	j.isa = VJIT_ISA_LEVEL;
+	j.tail_call_entry = vjit_tail_call_entry(prog);
+	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT))
+		j.flags |= VJIT_F_IBT;
 	if (cpu_feature_enabled(X86_FEATURE_RETHUNK)) {
 		j.flags |= VJIT_F_RETHUNK;
 		j.return_thunk = (unsigned long)READ_ONCE(*k_return_thunk);
@@ -265,6 +314,11 @@ int vjit_arch_compile(struct bpf_prog *prog)
 		}
 		j.bhb_loop = k_clear_bhb_loop;
 	}
+	if (vjit_call_depth_on() && vjit_has_call(prog, j.flags)) {
+		err = VJIT_E_MITIGATION;
+		reason = jit_reason(err);
+		goto out;
+	}
 
 	err = vjit_x86_64_size(&j);
 	if (err) {
@@ -272,18 +326,15 @@ int vjit_arch_compile(struct bpf_prog *prog)
 		goto out;
 	}
 	sized = j.image_len;
-	ro_hdr = k_pack_alloc(prefix + sized, &ro_image, BPF_IMAGE_ALIGNMENT,
+	ro_hdr = k_pack_alloc(sized, &ro_image, BPF_IMAGE_ALIGNMENT,
 			      &rw_hdr, &rw_image, vjit_fill_int3,
 			      bpf_prog_was_classic(prog));
 	if (!ro_hdr) {
 		reason = VJIT_R_ALLOC;
 		goto out;
 	}
-	if (prefix)
-		vjit_emit_tail_call_entry(rw_image);
 	j.max_image_len = sized;
-	err = vjit_x86_64_emit(&j, rw_image + prefix,
-			       (unsigned long)ro_image + prefix);
+	err = vjit_x86_64_emit(&j, rw_image, (unsigned long)ro_image);
 	if (err || j.image_len != sized) {
 		reason = err ? jit_reason(err) : VJIT_R_LEN_MISMATCH;
 		/* pack_free reads the size from the RO header: put it there. */
@@ -291,9 +342,8 @@ int vjit_arch_compile(struct bpf_prog *prog)
 		k_pack_free(ro_hdr, rw_hdr);
 		goto out;
 	}
-	vjit_count_mitigations(&j, rw_image + prefix,
-			       (unsigned long)ro_image + prefix, sized);
-	if (k_pack_finalize(prog, ro_hdr, rw_hdr)) {
+	vjit_count_mitigations(&j, rw_image, (unsigned long)ro_image, sized);
+	if (vjit_pack_finalize(prog, ro_hdr, rw_hdr)) {
 		/* finalize frees both headers when it fails */
 		pr_warn_once("vjit: bpf_jit_binary_pack_finalize failed\n");
 		reason = VJIT_R_FINALIZE;
@@ -301,7 +351,7 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	}
 	prog->bpf_func = (void *)ro_image;
 	prog->jited = 1;
-	prog->jited_len = prefix + sized;
+	prog->jited_len = sized;
 out:
 	kvfree(j.addrs);
 	return reason;
@@ -327,8 +377,10 @@ const char *vjit_arch_jit_error_name(int error)
 int vjit_arch_compile(struct bpf_prog *prog)
 {
 	(void)vjit_bhb_flags;
-	(void)vjit_emit_tail_call_entry;
 	(void)vjit_fill_int3;
+	(void)vjit_tail_call_entry;
+	(void)vjit_call_depth_on;
+	(void)vjit_has_call;
 	return VJIT_R_NO_BACKEND;
 }
 

@@ -1,37 +1,54 @@
 # kmod/build.mk: the kernel module, vjitctl, the VM suites.
 #
-#   kmod/vjit.ko    built with Kbuild against the installed Debian kernel's
-#                   headers (not the host's running kernel, which is another
-#                   one and cannot load modules here)
+#   build/kmod/<kver>/vjit.ko  built with Kbuild against each installed
+#                   Debian kernel's headers (not the host's running kernel,
+#                   which is another one and cannot load modules here)
+#   kmod/vjit.ko    the one for VJIT_KVER
 #   build/bin/vjitctl
 #   make vm-check   boots that kernel in qemu and runs the kernel tests
 #   make bench-vm   the seccomp cost and compile time benchmarks (in BENCHES)
 #   make bench-diag a filtered INET-DIAG dump of 10,000 sockets, vjit vs the
 #                   kernel's interpreter (in BENCHES)
 
-# The installed linux-image-amd64's version: the newest /lib/modules/*-amd64
-# that has a build directory (headers).
-VJIT_KVER ?= $(shell for d in /lib/modules/*-amd64; do [ -d $$d/build ] && basename $$d; done 2>/dev/null | sort -V | tail -1)
-VJIT_KDIR := /lib/modules/$(VJIT_KVER)/build
+# The kernels vjit is built for: every installed Debian amd64 kernel that
+# has headers (Debian 12: the 6.1 line of linux-image-amd64 and the 6.12
+# line). Each gets its own Kbuild tree, build/kmod/<kver>/, with the
+# module's sources linked in, so one checkout builds for all of them.
+# The ISA level and the kernel interface follow each kernel's headers.
+VJIT_KVERS ?= $(shell for d in /lib/modules/*-amd64; do [ -d $$d/build ] && basename $$d; done 2>/dev/null | sort -V)
+# kmod/vjit.ko is the build for VJIT_KVER: by default the kernel of
+# linux-image-amd64 (Debian 12's default kernel), else the oldest one.
+VJIT_KVER ?= $(or $(shell dpkg-query -W -f='$${Depends}' linux-image-amd64 2>/dev/null | sed -n 's/^linux-image-\([^ ,]*\).*/\1/p'),$(firstword $(VJIT_KVERS)))
+vjit_ko = $(BUILD)/kmod/$(1)/vjit.ko
+VJIT_KMODS := $(foreach k,$(sort $(VJIT_KVERS) $(VJIT_KVER)),$(call vjit_ko,$(k)))
 
-BINS += kmod/vjit.ko $(BIN)/vjitctl
+BINS += kmod/vjit.ko $(VJIT_KMODS) $(BIN)/vjitctl
 CHECKS += vm-check
 BENCHES += bench-vm bench-diag
 
 # Kbuild decides what is out of date (it also tracks the C++ sources listed
 # in arch/x86_64/sources.list and their headers).
-.PHONY: kmod/vjit.ko
-kmod/vjit.ko:
+.PHONY: vjit-kmod-force
+$(VJIT_KMODS): $(BUILD)/kmod/%/vjit.ko: vjit-kmod-force
+	@test -d /lib/modules/$*/build || { echo "kmod: no /lib/modules/$*/build (install linux-headers-$*)"; exit 1; }
+	@mkdir -p $(@D)
+	@for f in Kbuild $(notdir $(wildcard kmod/*.c kmod/*.h)); do ln -sfn $(CURDIR)/kmod/$$f $(@D)/$$f; done
+	$(MAKE) --no-print-directory -C /lib/modules/$*/build M=$(CURDIR)/$(@D) VJIT_ROOT=$(CURDIR) CC=gcc-12 modules
+
+kmod/vjit.ko: $(call vjit_ko,$(VJIT_KVER))
 	@test -n "$(VJIT_KVER)" || { echo "kmod: no /lib/modules/*-amd64/build (install linux-headers-amd64)"; exit 1; }
-	$(MAKE) --no-print-directory -C $(VJIT_KDIR) M=$(CURDIR)/kmod CC=gcc-12 modules
+	cp $< $@
 
 $(BIN)/vjitctl: user/vjitctl.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
 
 .PHONY: vm-check bench-vm bench-diag
-vm-check: kmod/vjit.ko $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS))
-	selftests/vm/run.sh check rethunk bhi diag
+# The 6.1 plans and the 6.12 one, each loading the DKMS build of the module
+# for its kernel (dkms-check makes them).
+vm-check: $(VJIT_KMODS) $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS))
+	@$(MAKE) --no-print-directory dkms-check
+	VJIT_VM_KO_DIR=$(CURDIR)/$(DKMS_KO) selftests/vm/run.sh check rethunk bhi diag k612
 
 bench-vm: kmod/vjit.ko $(BIN)/vjitctl
 	bench/vm/run.sh

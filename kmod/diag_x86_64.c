@@ -13,7 +13,6 @@
 #include "vjit_diag_kmod.h"
 
 static typeof(&bpf_jit_binary_pack_alloc) k_pack_alloc;
-static typeof(&bpf_jit_binary_pack_finalize) k_pack_finalize;
 static typeof(&bpf_jit_binary_pack_free) k_pack_free;
 static typeof(&bpf_arch_text_copy) k_text_copy;
 static typeof(&x86_return_thunk) k_return_thunk;
@@ -21,11 +20,10 @@ static typeof(&x86_return_thunk) k_return_thunk;
 int vjit_diag_arch_init(void)
 {
 	k_pack_alloc = (void *)vjit_lookup("bpf_jit_binary_pack_alloc");
-	k_pack_finalize = (void *)vjit_lookup("bpf_jit_binary_pack_finalize");
 	k_pack_free = (void *)vjit_lookup("bpf_jit_binary_pack_free");
 	k_text_copy = (void *)vjit_lookup("bpf_arch_text_copy");
 	k_return_thunk = (void *)vjit_lookup("x86_return_thunk");
-	if (!k_pack_alloc || !k_pack_finalize || !k_pack_free || !k_text_copy ||
+	if (!k_pack_alloc || !k_pack_free || !k_text_copy ||
 	    !k_return_thunk)
 		return -ENOENT;
 	return 0;
@@ -53,6 +51,9 @@ int vjit_diag_arch_compile(const void *insns, unsigned int len,
 	j.len = len;
 	j.call_base = (unsigned long)__bpf_call_base;
 	j.isa = VJIT_ISA_V3;
+	/* The module calls the image indirectly: a landing pad under IBT. */
+	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT))
+		j.flags |= VJIT_F_IBT;
 	if (cpu_feature_enabled(X86_FEATURE_RETHUNK)) {
 		j.flags |= VJIT_F_RETHUNK;
 		j.return_thunk = (unsigned long)READ_ONCE(*k_return_thunk);
@@ -73,7 +74,7 @@ int vjit_diag_arch_compile(const void *insns, unsigned int len,
 		err = VJIT_DIAG_R_JIT;
 		goto out;
 	}
-	if (k_pack_finalize(NULL, ro_hdr, rw_hdr)) {
+	if (vjit_pack_finalize(NULL, ro_hdr, rw_hdr)) {
 		err = VJIT_DIAG_R_ALLOC; /* finalize freed both headers */
 		goto out;
 	}

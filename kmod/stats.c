@@ -8,6 +8,10 @@
  *   bhb_loop bhb_ibhf                  images with the Spectre-BHI barrier
  *                                      (clear_bhb_loop call, IBHF fence)
  *   nospec                             NOSPEC barriers lowered
+ *   ibt                                images with ENDBR64 at the entry and
+ *                                      the tail-call entry (IBT kernels)
+ *   isa_v4                             images of programs with cpu-v4 insns
+ *   stock_ibt                          the kernel's JIT's images with ENDBR64
  *   stock_bhb_loop stock_bhb_ibhf      the same barrier in images the
  *                                      kernel's JIT made (call-through)
  *   stock stock_jited stock_ns         programs handed to the kernel's JIT,
@@ -44,12 +48,16 @@ VJIT_COUNTER(stock_bhb_ibhf);
 VJIT_COUNTER(stock);
 VJIT_COUNTER(stock_jited);
 VJIT_COUNTER(stock_ns);
+VJIT_COUNTER(ibt);
+VJIT_COUNTER(isa_v4);
+VJIT_COUNTER(stock_ibt);
 
 static struct attribute *vjit_attrs[] = {
 	&compiled_attr.attr, &native_bytes_attr.attr, &compile_ns_attr.attr, &blinded_attr.attr,
 	&return_thunk_attr.attr, &bhb_loop_attr.attr, &bhb_ibhf_attr.attr,
 	&nospec_attr.attr, &stock_bhb_loop_attr.attr, &stock_bhb_ibhf_attr.attr,
-	&stock_attr.attr, &stock_jited_attr.attr, &stock_ns_attr.attr, NULL,
+	&stock_attr.attr, &stock_jited_attr.attr, &stock_ns_attr.attr,
+	&ibt_attr.attr, &isa_v4_attr.attr, &stock_ibt_attr.attr, NULL,
 };
 static const struct attribute_group vjit_group = { .attrs = vjit_attrs };
 

@@ -47,6 +47,9 @@ struct vjit_stats {
 	atomic64_t bhb_loop;        /* images calling clear_bhb_loop (BHI) */
 	atomic64_t bhb_ibhf;        /* images with the IBHF fence (BHI) */
 	atomic64_t nospec;          /* NOSPEC barriers vjit lowered */
+	atomic64_t ibt;             /* images with ENDBR64 at every entry (IBT) */
+	atomic64_t isa_v4;          /* images of programs using cpu-v4 insns */
+	atomic64_t stock_ibt;       /* the kernel's JIT's images opening with ENDBR64 */
 	atomic64_t stock_bhb_loop;  /* the same, in the kernel's JIT's images */
 	atomic64_t stock_bhb_ibhf;
 	atomic64_t stock;           /* programs handed to the kernel's JIT */
@@ -90,6 +93,11 @@ bool vjit_arch_backend_linked(void);
 const char *vjit_arch_jit_error_name(int error);
 /* After a call-through: count what the kernel's JIT image carries. */
 void vjit_arch_inspect_stock(const struct bpf_prog *prog);
+/* bpf_jit_binary_pack_finalize with the running kernel's arguments (prog
+ * may be NULL for an image that is no bpf_prog). */
+struct bpf_binary_header;
+int vjit_pack_finalize(struct bpf_prog *prog, struct bpf_binary_header *ro,
+		       struct bpf_binary_header *rw);
 
 /* The ISA level programs may use: what the kernel's verifier accepts. */
 #include <linux/version.h>

@@ -10,6 +10,7 @@ pkgs=(
 	libgtest-dev
 	libseccomp-dev seccomp libcap-dev
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 dkms
 	qemu-system-x86 busybox-static cpio kmod iproute2 python3
 )
 missing=()

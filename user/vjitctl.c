@@ -95,6 +95,7 @@ static const char *const counters[] = {
 	"compiled", "native_bytes", "compile_ns",
 	"stock", "stock_jited", "stock_ns", "blinded", "return_thunk",
 	"bhb_loop", "bhb_ibhf", "nospec", "stock_bhb_loop", "stock_bhb_ibhf",
+	"ibt", "isa_v4", "stock_ibt",
 };
 #define NCOUNTERS (int)(sizeof(counters) / sizeof(counters[0]))
 
@@ -191,10 +192,16 @@ static int status(int json)
 		printf("  Spectre-BHI:        %lld call clear_bhb_loop, %lld have ibhf\n", v[8], v[9]);
 	if (v[10])
 		printf("  NOSPEC barriers:    %lld lowered (lfence)\n", v[10]);
+	if (v[13])
+		printf("  IBT:                %lld have ENDBR64 at their entries\n", v[13]);
+	if (v[14])
+		printf("  cpu-v4:             %lld use cpu-v4 instructions\n", v[14]);
 	printf("  kernel's JIT:       %lld programs handed over, %lld JITted, "
 	       "%.1f us/program\n", v[3], v[4], per(v[5], v[3]) / 1000.0);
 	if (v[11] || v[12])
 		printf("  ... Spectre-BHI:    %lld call clear_bhb_loop, %lld have ibhf\n", v[11], v[12]);
+	if (v[15])
+		printf("  ... IBT:            %lld open with ENDBR64\n", v[15]);
 	printf("  fallbacks by reason:");
 	for (i = 0; i < n; i++)
 		if (r[i].count)

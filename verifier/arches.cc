@@ -79,7 +79,20 @@ inline std::string group_name(const StackGroup &g) {
 struct FrameVariant {
 	std::string name;
 	JitOptions opts;
+	bool tail_call = false;  // entered at opts.tail_call_entry by a tail call
 };
+
+// The kernel's tail-call entry offsets (X86_TAIL_CALL_OFFSET): Linux 6.1
+// without IBT, and 6.12 with it.
+constexpr uint32_t TAIL_CALL_ENTRY_61 = 11, TAIL_CALL_ENTRY_612_IBT = 16;
+
+inline JitOptions ibt_opts(uint32_t depth, uint32_t tail_call_entry, bool ibt) {
+	JitOptions o;
+	o.stack_depth = depth;
+	o.ibt = ibt;
+	o.tail_call_entry = tail_call_entry;
+	return o;
+}
 
 inline JitOptions frame_opts(uint32_t depth, bool rethunk, bool bhb_loop, bool bhb_ibhf) {
 	JitOptions o;
@@ -101,6 +114,14 @@ inline const std::vector<FrameVariant> &frame_variants() {
 		r.push_back({"PROLOGUE/EPILOGUE bhb-loop depth 64", frame_opts(64, false, true, false)});
 		r.push_back({"PROLOGUE/EPILOGUE bhb-ibhf depth 64", frame_opts(64, false, false, true)});
 		r.push_back({"PROLOGUE/EPILOGUE bhb-loop bhb-ibhf rethunk depth 64", frame_opts(64, true, true, true)});
+		// Classic programs on an IBT kernel; eBPF programs (laid out for
+		// the kernel's tail calls) on 6.1 and on 6.12 with IBT, entered by
+		// a call and by a tail call.
+		r.push_back({"PROLOGUE/EPILOGUE ibt depth 64", ibt_opts(64, 0, true)});
+		r.push_back({"PROLOGUE/EPILOGUE tail-call layout 11 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_61, false)});
+		r.push_back({"PROLOGUE/EPILOGUE tail-call entry 11 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_61, false), true});
+		r.push_back({"PROLOGUE/EPILOGUE ibt tail-call layout 16 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_612_IBT, true)});
+		r.push_back({"PROLOGUE/EPILOGUE ibt tail-call entry 16 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_612_IBT, true), true});
 		return r;
 	}();
 	return v;
@@ -121,7 +142,7 @@ Result frame_task(size_t k, const Mutant *m, const Config &limits) {
 	const std::vector<FrameVariant> &fv = frame_variants();
 	if (k < fv.size()) {
 		cfg.opts = fv[k].opts;
-		return check_frame<T>(pro, epi, cfg, fv[k].name.c_str());
+		return check_frame<T>(pro, epi, cfg, fv[k].name.c_str(), true, nullptr, fv[k].tail_call);
 	}
 	if (k == fv.size())
 		return check_pad<T>(pad, MAX_PAD, ("PADDING 0.." + std::to_string(MAX_PAD)).c_str(), cfg);
@@ -147,6 +168,8 @@ ArchInfo make_arch() {
 	for (const FrameVariant &v : frame_variants()) {
 		if (v.opts.bhb_loop && v.opts.bhb_ibhf)
 			a.bhb_index = a.frame_names.size();
+		if (v.opts.ibt && v.tail_call)
+			a.ibt_index = a.frame_names.size();
 		a.frame_names.push_back(v.name);
 	}
 	a.pad_index = a.frame_names.size();

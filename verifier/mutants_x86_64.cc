@@ -335,6 +335,24 @@ void epilogue_bhb_clobbers_rax(Ctx &c) {
 	epilogue_without_bhb(c);
 }
 
+// Frame: the prologue laid out for the kernel's tail calls but without the
+// ENDBR64s IBT asks for (the kernel refused such images before IBT).
+void prologue_without_endbr(Ctx &c) {
+	JitOptions o = c.opts;
+	c.opts.ibt = false;
+	nop_n<D>(c, 4);  /* where the entry's endbr64 was */
+	X86_64::prologue<D>(c);
+	c.opts = o;
+}
+// Frame: the tail-call slot sized for 6.1's layout on 6.12 (2 bytes where
+// the kernel's JIT has 3): tail calls land one byte past the entry.
+void prologue_tail_call_slot_short(Ctx &c) {
+	JitOptions o = c.opts;
+	c.opts.tail_call_entry = o.tail_call_entry - 1;
+	X86_64::prologue<D>(c);
+	c.opts = o;
+}
+
 // Padding: 2-byte gaps filled with `mov eax, ecx` (89 c8) instead of NOPs
 // (no flags written, so rax is the only part of the state that can differ).
 void pad_mov_eax(Ctx &c, uint32_t n) {
@@ -389,6 +407,8 @@ const std::vector<Mutant> &all_mutants() {
 		{"nospec-no-lfence", "x86_64", "ST NOSPEC", "speculation barrier dropped (BPF_NOSPEC)", "speculation barrier missing", nospec_no_lfence, false, nullptr, nullptr},
 		{"epilogue-without-bhb", "x86_64", "", "Spectre-BHI barrier dropped for an unprivileged classic program", "BHI barrier missing", nullptr, true, nullptr, epilogue_without_bhb, nullptr, true},
 		{"epilogue-bhb-clobbers-rax", "x86_64", "", "BHI barrier call without saving rax (R0)", "return value = R0", nullptr, true, nullptr, epilogue_bhb_clobbers_rax, nullptr, true},
+		{"prologue-without-endbr", "x86_64", "", "IBT: no ENDBR64 at the tail-call entry (indirect jmp target)", "landing pad", nullptr, true, prologue_without_endbr, nullptr, nullptr, false, true},
+		{"prologue-tail-call-slot-short", "x86_64", "", "tail-call entry off by one (6.1's 2-byte slot on 6.12)", "prologue", nullptr, true, prologue_tail_call_slot_short, nullptr, nullptr, false, true},
 		{"pad-mov-eax", "x86_64", "", "padding that is not a NOP (clobbers rax)", "rax", nullptr, true, nullptr, nullptr, pad_mov_eax},
 	};
 	return m;

@@ -333,6 +333,8 @@ struct NativeEnv {
 	// one step); bytes 0: none.
 	u64 shared_addr{0};
 	unsigned shared_bytes = 0;
+	// Offsets of the indirect-branch landing pads that ran (x86 ENDBR64).
+	std::vector<uint32_t> landings;
 	explicit NativeEnv(z3::func_decl m) : mem(m) {}
 
 	// Before the instruction at off (T::run calls it): counts steps, and
@@ -1066,9 +1068,26 @@ inline std::string barrier_mismatch(const JitOptions &o, const NativeEnv &e) {
 	return "";
 }
 
+// Landing pads against the options: under IBT the instruction the image is
+// entered at (offset `entry`: 0, or the tail-call entry) must be one; with
+// IBT off the prologue has none. "" when they agree.
+inline std::string landing_mismatch(const JitOptions &o, const NativeEnv &e, uint32_t entry) {
+	bool at_entry = false;
+	for (uint32_t off : e.landings)
+		at_entry |= off == entry;
+	if (o.ibt && !at_entry)
+		return entry ? "IBT: the tail-call entry is not an indirect-branch landing pad (endbr64)"
+			     : "IBT: the image entry is not an indirect-branch landing pad (endbr64)";
+	if (!o.ibt && !e.landings.empty())
+		return "the prologue has a landing pad the options do not ask for";
+	return "";
+}
+
+// tail_call: enter the prologue at opts.tail_call_entry, in the state the
+// kernel's tail calls leave (T::tail_call_state), instead of at 0 by a call.
 template <typename T>
 Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const char *name,
-		   bool with_epilogue = true, const FrameGroup *group = nullptr) {
+		   bool with_epilogue = true, const FrameGroup *group = nullptr, bool tail_call = false) {
 	Result res;
 	res.arch = T::name;
 	res.name = name;
@@ -1106,7 +1125,10 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		T::set_sp(entry, S);
 		typename T::State ns = entry;
 		NativeEnv nenv(mem0);
-		RunOut out = T::run(ns, nenv, pro.bytes, pro.image_addr(u32(0)));
+		const uint32_t start = tail_call ? cfg.opts.tail_call_entry : 0;
+		if (tail_call)
+			T::tail_call_state(ns, nenv);
+		RunOut out = T::run(ns, nenv, pro.bytes, pro.image_addr(u32(0)), start);
 		std::vector<Obligation> obs;
 		auto ob = [&](const std::string &n, const u64 &a, const u64 &b) {
 			obs.push_back(Obligation{n, (a == b).e, a.e, b.e, true});
@@ -1117,6 +1139,8 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		std::string structural;
 		if (out.status != RunStatus::EXITED)
 			structural = std::string("prologue ") + run_status_name(out.status) + ": " + out.why;
+		if (structural.empty())
+			structural = landing_mismatch(cfg.opts, nenv, start);
 		if (group && structural.empty()) {
 			bool same = group->expect->size() == pro.bytes.size();
 			for (size_t i = 0; same && i < pro.bytes.size(); i++) {

@@ -138,17 +138,31 @@ struct TargetX86_64 {
 		void fence(x86_64::model::Fence f) {
 			n.fences.push_back(f == x86_64::model::Fence::IBHF ? "ibhf" : "lfence");
 		}
+		void landing(uint32_t off) { n.landings.push_back(off); }
 		bool at(uint32_t off, State &s) { return n.at(off, parts(s)); }
 		SBool undef_bool(const char *w) { return n.undef_bool(w); }
 		u64 undef64(const char *w) { return n.undef64(w); }
 	};
 
-	static RunOut run(State &s, NativeEnv &n, const std::vector<u8> &bytes, const u64 &base) {
+	// The state the kernel's tail calls enter a program in, from the state
+	// of a call to it (sp at the return address): the tail caller's frame
+	// is popped down to [return address][caller's rbp] with rbp = rsp (as
+	// push rbp; mov rbp, rsp leaves it); rax holds the tail-call count.
+	static void tail_call_state(State &s, NativeEnv &n) {
+		using namespace x86_64;
+		s.gpr[RSP] = s.gpr[RSP] - u64(8);
+		n.mem.store(8, s.gpr[RSP], s.gpr[RBP], false, true);
+		s.gpr[RBP] = s.gpr[RSP];
+		s.gpr[RAX] = u64::var("tail_call_count");
+	}
+
+	static RunOut run(State &s, NativeEnv &n, const std::vector<u8> &bytes, const u64 &base,
+			  uint32_t start = 0) {
 		using namespace x86_64::model;
 		Env env{n};
 		Code<Symbolic> code{bytes.data(), (uint32_t)bytes.size(), base};
 		Machine<Symbolic, Env> m(s, env, code);
-		Stop<Symbolic> st = m.run();
+		Stop<Symbolic> st = m.run(start);
 		RunOut o{RunStatus::EXITED, st.pc, st.why};
 		switch (st.status) {
 		case Status::EXITED: o.status = RunStatus::EXITED; break;

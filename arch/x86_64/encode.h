@@ -514,6 +514,15 @@ void ibhf(JitCtx<D> &c) {
 	c.emit8(0x1e);
 	c.emit8(0xf8);
 }
+// ENDBR64 (ZO): F3 0F 1E FA.  CET IBT: the only instruction an indirect
+// call or jump may land on; a NOP on CPUs without IBT.
+template <typename D>
+void endbr64(JitCtx<D> &c) {
+	c.emit8(0xf3);
+	c.emit8(0x0f);
+	c.emit8(0x1e);
+	c.emit8(0xfa);
+}
 // LEAVE (ZO): C9.  rsp = rbp; pop rbp
 template <typename D>
 void leave(JitCtx<D> &c) { c.emit8(0xc9); }

@@ -524,17 +524,51 @@ void lower_ld_imm64(JitCtx<D> &c, const InsnFields<D> &in) {
 
 // ---- prologue / epilogue ----------------------------------------------------
 
-// bpf_func(ctx = rdi = R1, insnsi = rsi):
+// n bytes of NOPs, the longest forms first.
+template <typename D>
+void x86_64_nops(JitCtx<D> &c, uint32_t n) {
+	while (n > 0) {
+		unsigned k = n >= 8 ? 8 : n;
+		while (!nop_len_ok(k))
+			k--;
+		nop_n<D>(c, k);
+		n -= k;
+	}
+}
+
+// bpf_func(ctx = rdi = R1, insnsi = rsi), laid out as the kernel's JIT
+// lays out its own, so that its trampolines and tail calls find what they
+// expect:
+//   endbr64                    opts.ibt: bpf_func is called indirectly
 //   nop5                       patch site for the kernel's trampolines
+//   nops                       opts.tail_call_entry: up to entry - 4
 //   push rbp; mov rbp, rsp     R10 = rbp
+//   endbr64                    opts.ibt, at opts.tail_call_entry
 //   sub rsp, stack_bytes       BPF stack [rbp - stack_bytes, rbp)
 //   push rbx; push r12; push r13; push r14; push r15
+// A tail call jumps (indirectly) to opts.tail_call_entry with its own
+// frame popped down to [return address][caller's rbp], rbp = rsp: the
+// state push rbp; mov rbp, rsp would have made.
 template <typename D>
 void x86_64_prologue(JitCtx<D> &c) {
 	VJIT_DOMAIN_TYPES(D);
+	constexpr uint32_t frame_bytes = 1 + 3;  // push rbp; mov rbp, rsp
+	const uint32_t entry = c.opts.tail_call_entry;
+	if (c.opts.ibt)
+		endbr64<D>(c);
 	nop5<D>(c);
+	if (entry) {
+		const uint64_t at = D::concrete(c.here());
+		if (entry < at + frame_bytes) {
+			c.fail(LowerError::UNENCODABLE);
+			return;
+		}
+		x86_64_nops<D>(c, entry - frame_bytes - (uint32_t)at);
+	}
 	push_r<D>(c, u4(RBP));
 	mov_rr<D>(c, Sz::Q64, u4(RBP), u4(RSP));
+	if (entry && c.opts.ibt)
+		endbr64<D>(c);                /* tail calls land here */
 	alu_ri<D>(c, Sz::Q64, AluOp::SUB, u4(RSP), u32(stack_bytes(c.opts.stack_depth)));
 	for (unsigned i = 0; i < n_saved_regs; i++)
 		push_r<D>(c, u4(saved_regs[i]));
@@ -770,15 +804,7 @@ struct X86_64 {
 	static void epilogue(JitCtx<D> &c) { x86_64_epilogue<D>(c); }
 	// n bytes that do nothing but fall through (the driver's padding).
 	template <typename D>
-	static void pad(JitCtx<D> &c, uint32_t n) {
-		while (n > 0) {
-			unsigned k = n >= 8 ? 8 : n;
-			while (!nop_len_ok(k))
-				k--;
-			nop_n<D>(c, k);
-			n -= k;
-		}
-	}
+	static void pad(JitCtx<D> &c, uint32_t n) { x86_64_nops<D>(c, n); }
 };
 
 } // namespace x86_64

@@ -124,6 +124,9 @@ struct Code {
 //   void fence(Fence f)                    a barrier with no architectural
 //                                          effect (lfence, ibhf), recorded
 //                                          so proofs can require one
+//   void landing(uint32_t off)             an ENDBR64 ran at offset off: a
+//                                          valid indirect-branch target under
+//                                          IBT, no architectural effect
 //   Bool undef_bool(const char *what)      an undefined flag
 //   u64  undef64(const char *what)         an undefined value
 // and optionally
@@ -923,7 +926,8 @@ private:
 
 	// 0F AE E8: lfence. F3 REX.W 0F 1E F8: ibhf (without F3 and REX.W
 	// the bytes are another instruction, which the model does not take).
-	Next step_fence(Insn &in, uint64_t op) {
+	// F3 0F 1E FA: endbr64.
+	Next step_fence(Insn &in, uint64_t op, uint32_t off) {
 		bool ok;
 		const uint64_t b = cval(fetch(in), &ok);
 		if (in.bad || !ok)
@@ -936,10 +940,14 @@ private:
 			env.fence(Fence::IBHF);
 			return go(in.pos);
 		}
-		return undecoded("0f ae / 0f 1e: only lfence (0f ae e8) and ibhf (f3 48 0f 1e f8) are modelled");
+		if (op == 0x1e && b == 0xfa && in.rep && !in.rex && !in.opsize16 && !in.lock) {
+			env.landing(off);
+			return go(in.pos);
+		}
+		return undecoded("0f ae / 0f 1e: only lfence (0f ae e8), ibhf (f3 48 0f 1e f8) and endbr64 (f3 0f 1e fa) are modelled");
 	}
 
-	Next step_0f(Insn &in, uint32_t /*off*/) {
+	Next step_0f(Insn &in, uint32_t off) {
 		const unsigned osz = in.rex_w ? 64 : in.opsize16 ? 16 : 32;
 		u8 b = fetch(in);
 		if (in.bad)
@@ -956,11 +964,11 @@ private:
 		if (in.lock && !(op == 0xc1 || op == 0xb1 || op == 0xc0 || op == 0xb0))
 			return stop(Status::TRAP, "#UD: lock on a non-lockable instruction");
 		if (in.rep && op != 0x1e)
-			return undecoded("F3 prefix: only ibhf (F3 REX.W 0F 1E F8) is modelled");
+			return undecoded("F3 prefix: only ibhf (F3 REX.W 0F 1E F8) and endbr64 (F3 0F 1E FA) are modelled");
 		ModRM m{};
 		u64 r(0);
 		if (op == 0xae || op == 0x1e)
-			return step_fence(in, op);
+			return step_fence(in, op, off);
 		if (op >= 0x80 && op <= 0x8f) {  // jcc rel32
 			u64 rel = fetch_simm(in, 4);
 			if (in.bad)

@@ -34,6 +34,7 @@ struct ConcreteEnv {
 	bool bad_access = false;
 	unsigned undef = 0;  // flags the last run left undefined (1 cf, 2 zf, 4 sf, 8 of)
 	unsigned fences = 0;
+	unsigned landings = 0;  // endbr64s run
 
 	CBV<64> load(unsigned n, CBV<64> a, Access) {
 		uint64_t v = 0;
@@ -59,6 +60,7 @@ struct ConcreteEnv {
 	}
 	void call(CBV<64>, State<C> &) { bad_access = true; }
 	void fence(vjit::x86_64::model::Fence) { fences++; }
+	void landing(uint32_t) { landings++; }
 	bool undef_bool(const char *what) {
 		std::string w(what);
 		undef |= w == "cf" ? 1 : w == "zf" ? 2 : w == "sf" ? 4 : w == "of" ? 8 : 16;

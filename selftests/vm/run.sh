@@ -9,11 +9,18 @@
 #   run.sh bhi      on a BHI-affected CPU model: the Spectre-BHI barrier in
 #                   vjit's images exactly where the stock JIT puts it;
 #                   seccomp_bpf through the barrier
+#   run.sh bench    seccomp cost per syscall and compile time
+#   run.sh demo     the demo of scripts/demo.sh
 #   run.sh diag     INET-DIAG: a bytecode table through a raw sock_diag
 #                   client and ss filters, without vjit, with vjit and
 #                   interpreted through its hook (selftests/vm/diag.sh)
-#   run.sh bench    seccomp cost per syscall and compile time
-#   run.sh demo     the demo of scripts/demo.sh
+#   run.sh k612     on the 6.12 kernel (IBT): test_bpf (cpu-v4 included) and
+#                   seccomp_bpf from linux-source-6.12, stock JIT vs vjit,
+#                   vjit's checks, ENDBR64 in every image
+# The 6.1 plans boot VJIT_KVER (linux-image-amd64's kernel), k612 the newest
+# installed 6.12 kernel; each loads the module built for its kernel
+# (build/kmod/<kver>/vjit.ko, or VJIT_VM_KO_DIR/<kver>/vjit.ko: the DKMS
+# build).
 # Several plans boot one after the other: run.sh check rethunk.
 #
 # Prints the tests' PASS/FAIL lines and "RESULT: N passed, M failed"; on a
@@ -25,15 +32,14 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/selftests/vm
 B=$ROOT/build/vm
 CC=${CC_VM:-gcc-12}
-KVER=${VJIT_KVER:-}
-[ -n "$KVER" ] || KVER=$(for d in /lib/modules/*-amd64; do [ -d "$d/build" ] && basename "$d"; done | sort -V | tail -1)
-KERNEL=/boot/vmlinuz-$KVER
+kvers() { for d in /lib/modules/*-amd64; do [ -d "$d/build" ] && basename "$d"; done | sort -V; }
+KVER61=${VJIT_KVER:-$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null | sed -n 's/^linux-image-\([^ ,]*\).*/\1/p')}
+KVER61=${KVER61:-$(kvers | grep '^6\.1\.' | tail -1)}
+KVER612=$(kvers | grep '^6\.12\.' | tail -1)
 TIMEOUT=${VJIT_VM_TIMEOUT:-1800}
 mkdir -p "$B"
+rm -f "$B"/initramfs-*.ok
 log() { echo "vm: $*" >&2; }
-
-[ -r "$KERNEL" ] || { echo "vm: cannot read $KERNEL (install linux-image-amd64)"; exit 1; }
-[ -f "$ROOT/kmod/vjit.ko" ] || { echo "vm: kmod/vjit.ko not built (make kmod/vjit.ko)"; exit 1; }
 
 # ---- guest programs (static) ----
 python3 "$HERE/gen-allowlist.py" "$ROOT/policies/docker-default.json" \
@@ -41,55 +47,77 @@ python3 "$HERE/gen-allowlist.py" "$ROOT/policies/docker-default.json" \
 $CC -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$B" \
 	-o "$B/vmtest" "$HERE/guest/vmtest.c" -lpthread
 
-# kselftest's seccomp_bpf from Debian's linux-source-6.1, with its harness.
-if [ ! -x "$B/seccomp_bpf" ]; then
-	src=$(ls /usr/src/linux-source-6.1*.tar.xz | head -1)
+# kselftest's seccomp_bpf from Debian's linux-source-<line>, with its harness.
+build_seccomp_bpf() { # line
+	local out=$B/seccomp_bpf-$1 src
+	[ -x "$out" ] && return
+	src=$(ls /usr/src/linux-source-$1.tar.xz | head -1)
 	log "extracting seccomp selftests from $src"
-	rm -rf "$B/ksrc" && mkdir -p "$B/ksrc"
-	tar -xJf "$src" -C "$B/ksrc" --strip-components=1 --wildcards \
+	rm -rf "$B/ksrc-$1" && mkdir -p "$B/ksrc-$1"
+	tar -xJf "$src" -C "$B/ksrc-$1" --strip-components=1 --wildcards \
 		'*/tools/testing/selftests/seccomp/*' \
 		'*/tools/testing/selftests/clone3/*' \
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/tools/testing/selftests/kselftest_harness.h'
-	$CC -static -O2 -Wall -o "$B/seccomp_bpf" \
-		"$B/ksrc/tools/testing/selftests/seccomp/seccomp_bpf.c" -lpthread -lcap
-fi
+	$CC -static -O2 -Wall -o "$out" \
+		"$B/ksrc-$1/tools/testing/selftests/seccomp/seccomp_bpf.c" -lpthread -lcap
+}
 
-# ---- initramfs ----
-R=$B/root
-rm -rf "$R" && mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc}
-cp /bin/busybox "$R/bin/busybox"
-for a in $("$R/bin/busybox" --list); do
-	[ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"
-done
-cp "$HERE/init.sh" "$R/init" && chmod +x "$R/init"
-cp "$HERE/tests.sh" "$R/tests.sh"
-cp "$ROOT/kmod/vjit.ko" "$ROOT/build/bin/vjitctl" "$B/vmtest" "$B/seccomp_bpf" "$R/"
-tb=$(find /lib/modules/$KVER -name 'test_bpf.ko*' | head -1)
-case "$tb" in
-*.xz) xz -dc "$tb" > "$R/test_bpf.ko" ;;
-*) cp "$tb" "$R/test_bpf.ko" ;;
-esac
-# INET-DIAG (plan diag): its test, ss and ip with their libraries, the modules.
+# INET-DIAG's guest test (plans diag, diagbench).
 g++-12 -static -O2 -std=gnu++17 -Wall -Wextra -Werror -I"$ROOT" -o "$B/diagtest" "$HERE/guest/diagtest.cc"
-cp "$HERE/diag.sh" "$B/diagtest" "$R/"
-for bin in /usr/bin/ss /usr/bin/ip; do
-	cp "$bin" "$R/"
-	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
-		mkdir -p "$R$(dirname "$lib")" && cp -L "$lib" "$R$lib"
-	done
-done
-for m in inet_diag tcp_diag udp_diag dummy; do
-	f=$(find /lib/modules/$KVER -name "$m.ko*" | head -1)
+
+# A kernel module of kver, uncompressed, into the initramfs R.
+copy_module() { # kver name R
+	local f
+	f=$(find /lib/modules/$1 -name "$2.ko*" | head -1)
 	case "$f" in
-	*.xz) xz -dc "$f" > "$R/$m.ko" ;;
-	*) cp "$f" "$R/$m.ko" ;;
+	*.xz) xz -dc "$f" > "$3/$2.ko" ;;
+	*) cp "$f" "$3/$2.ko" ;;
 	esac
-done
-(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs.cpio.gz"
+}
+
+# INET-DIAG: its test, ss and ip with their libraries, the modules.
+copy_diag() { # kver R
+	local bin lib m
+	cp "$HERE/diag.sh" "$B/diagtest" "$2/"
+	for bin in /usr/bin/ss /usr/bin/ip; do
+		cp "$bin" "$2/"
+		for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+			mkdir -p "$2$(dirname "$lib")" && cp -L "$lib" "$2$lib"
+		done
+	done
+	for m in inet_diag tcp_diag udp_diag dummy; do
+		copy_module "$1" "$m" "$2"
+	done
+}
+
+# ---- initramfs for one kernel ----
+build_initramfs() { # kver line
+	local R=$B/root-$1 ko=${VJIT_VM_KO_DIR:-$ROOT/build/kmod}/$1/vjit.ko
+	[ -f "$ko" ] || { echo "vm: $ko not built (make $ko)"; return 1; }
+	build_seccomp_bpf "$2"
+	rm -rf "$R" && mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc}
+	cp /bin/busybox "$R/bin/busybox"
+	for a in $("$R/bin/busybox" --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"
+	done
+	cp "$HERE/init.sh" "$R/init" && chmod +x "$R/init"
+	cp "$HERE/tests.sh" "$R/tests.sh"
+	cp "$ko" "$ROOT/build/bin/vjitctl" "$B/vmtest" "$R/"
+	cp "$B/seccomp_bpf-$2" "$R/seccomp_bpf"
+	copy_module "$1" test_bpf "$R"
+	copy_diag "$1" "$R"
+	(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs-$1.cpio.gz"
+	log "initramfs for $1: $ko"
+}
 
 total_p=0 total_f=0 failed_logs=()
 for plan in "$@"; do
+KVER=$KVER61 line=6.1
+[ "$plan" = k612 ] && KVER=$KVER612 line=6.12
+KERNEL=/boot/vmlinuz-$KVER
+[ -n "$KVER" ] && [ -r "$KERNEL" ] || { echo "FAIL: plan $plan: no kernel (${KVER:-none}) installed"; total_f=$((total_f + 1)); continue; }
+[ -f "$B/initramfs-$KVER.cpio.gz.ok" ] || { build_initramfs "$KVER" "$line" && touch "$B/initramfs-$KVER.cpio.gz.ok"; }
 cpu=max extra=
 [ "$plan" = rethunk ] && cpu=EPYC
 # An Intel model the kernel finds BHI-affected; retpoline,lfence (unlike
@@ -101,7 +129,7 @@ log "booting $KERNEL (plan $plan, -cpu $cpu, timeout ${TIMEOUT}s); log: $out"
 t0=$(date +%s)
 set +e
 timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu $cpu -smp 2 -m 1024 \
-	-nographic -no-reboot -kernel "$KERNEL" -initrd "$B/initramfs.cpio.gz" \
+	-nographic -no-reboot -kernel "$KERNEL" -initrd "$B/initramfs-$KVER.cpio.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=5 vjitplan=$plan $extra" \
 	< /dev/null > "$out" 2>&1
 qrc=$?

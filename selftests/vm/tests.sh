@@ -25,6 +25,15 @@ fallbacks_except() {
 	echo $s
 }
 
+# PASS/FAIL on kernel warnings in the log ($1 labels the line).
+check_kernel_log() {
+	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace|traps:.*control protection' > /tmp/bad; then
+		fail "$1: kernel log has warnings:"; cat /tmp/bad
+	else
+		pass "$1: no WARNING/BUG/Oops in the kernel log"
+	fi
+}
+
 load_vjit() {
 	insmod /vjit.ko mode="$1" || { fail "insmod vjit.ko mode=$1"; return 1; }
 }
@@ -202,11 +211,7 @@ plan_rethunk() {
 	fi
 	/vmtest checks --vjit | sed 's/^\(PASS\|FAIL\): /\1: return thunks: /'
 	rmmod vjit || fail "rmmod"
-	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace' > /tmp/bad; then
-		fail "kernel log has warnings:"; cat /tmp/bad
-	else
-		pass "return thunks: no WARNING/BUG/Oops in the kernel log"
-	fi
+	check_kernel_log "return thunks"
 }
 
 # The Spectre-BHI barrier: the kernel's JIT adds it to classic programs
@@ -233,11 +238,7 @@ plan_bhi() {
 	fi
 	/vjitctl status
 	rmmod vjit || fail "rmmod"
-	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace' > /tmp/bad; then
-		fail "kernel log has warnings:"; cat /tmp/bad
-	else
-		pass "bhi: no WARNING/BUG/Oops in the kernel log"
-	fi
+	check_kernel_log "bhi"
 }
 
 # Cost per syscall through a ~300-rule filter, and compile time, under the
@@ -265,5 +266,56 @@ plan_demo() {
 	echo "\$ vjitctl status --json"
 	/vjitctl status --json
 	rmmod vjit
+}
+
+# Linux 6.12 (Debian's, IBT): the essential set once. test_bpf (with its
+# cpu-v4 cases) and kselftest's seccomp_bpf of 6.12, stock JIT vs vjit in
+# this boot; vjit's checks; ENDBR64 at every entry of every vjit image, as
+# in the stock JIT's.
+plan_k612() {
+	section "stock kernel (no vjit)"
+	run_test_bpf stock
+	run_seccomp_bpf stock
+	grep -q ' 0 FAILED' /tmp/tb-stock.sum && pass "6.12: test_bpf on the stock JIT" \
+		|| fail "6.12: test_bpf on the stock JIT"
+
+	section "vjit, mode all: test_bpf"
+	load_vjit all || return
+	echo 1 > /sys/module/vjit/parameters/verbose
+	c0=$(cnt compiled); i0=$(cnt ibt); s0=$(cnt stock_ibt)
+	run_test_bpf vjit
+	echo 0 > /sys/module/vjit/parameters/verbose
+	c1=$(cnt compiled); i1=$(cnt ibt); s1=$(cnt stock_ibt)
+	echo "vjit counters after test_bpf: compiled=$((c1 - c0)) isa_v4=$(cnt isa_v4) ibt=$((i1 - i0)) stock=$(cnt stock) stock_ibt=$((s1 - s0)) fallbacks: $(fallbacks)"
+	cmp -s /tmp/tb-stock.sum /tmp/tb-vjit.sum && pass "6.12: test_bpf with vjit: same summary as the stock JIT ($(cat /tmp/tb-vjit.sum))" \
+		|| fail "6.12: test_bpf with vjit: summary differs (stock: $(cat /tmp/tb-stock.sum); vjit: $(cat /tmp/tb-vjit.sum))"
+	n=$(wc -l < /tmp/tb-stock.jit)
+	[ "$n" -gt 1000 ] && cmp -s /tmp/tb-stock.jit /tmp/tb-vjit.jit && pass "6.12: test_bpf with vjit: the same $n tests JITted" \
+		|| fail "6.12: test_bpf with vjit: JITted tests differ from stock (of $n)"
+	other=$(fallbacks_except tail_call)
+	[ "$((c1 - c0))" -gt 1000 ] && [ "$other" = 0 ] && pass "6.12: vjit compiled every test_bpf program but tail calls ($((c1 - c0)))" \
+		|| fail "6.12: programs went to the kernel's JIT for reasons other than tail calls: $(fallbacks)"
+	[ "$(cnt isa_v4)" -gt 0 ] && pass "6.12: vjit compiled $(cnt isa_v4) test_bpf programs with cpu-v4 instructions" \
+		|| fail "6.12: no cpu-v4 program compiled by vjit"
+	[ $((i1 - i0)) = $((c1 - c0)) ] && pass "6.12 IBT: every vjit image has ENDBR64 at its entries ($((i1 - i0)))" \
+		|| fail "6.12 IBT: $((i1 - i0)) of $((c1 - c0)) vjit images have ENDBR64 at their entries"
+	[ $((s1 - s0)) -gt 0 ] && pass "6.12 IBT: the stock JIT's images open with ENDBR64 too ($((s1 - s0)))" \
+		|| fail "6.12 IBT: the stock JIT's images have no ENDBR64: is this kernel built with IBT?"
+
+	section "vjit, mode seccomp: seccomp_bpf and vjit's checks"
+	echo seccomp > /sys/module/vjit/parameters/mode
+	c0=$(cnt compiled); f0=$(fallbacks_except mode)
+	run_seccomp_bpf vjit
+	c1=$(cnt compiled); f1=$(fallbacks_except mode)
+	if grep -q 'fail:0' /tmp/sb-stock.tot && cmp -s /tmp/sb-stock.tot /tmp/sb-vjit.tot && [ $((c1 - c0)) -gt 50 ] && [ $((f1 - f0)) = 0 ]; then
+		pass "6.12: seccomp_bpf with vjit ($((c1 - c0)) filters) as stock: $(cat /tmp/sb-vjit.tot)"
+	else
+		fail "6.12: seccomp_bpf stock $(cat /tmp/sb-stock.tot), vjit $(cat /tmp/sb-vjit.tot), compiled $((c1 - c0)), other fallbacks $((f1 - f0))"
+		grep -E '^(not ok|# FAIL)' /tmp/sb-vjit | head -20
+	fi
+	/vmtest checks --vjit | sed 's/^\(PASS\|FAIL\): /\1: 6.12: /'
+	/vjitctl status
+	rmmod vjit || fail "6.12: rmmod"
+	check_kernel_log 6.12
 }
 [ -f /diag.sh ] && . /diag.sh

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "arch/x86_64/lower.h"
 #include "selftests/x86_64/harness.h"
 
 using namespace vjit_test;
@@ -243,3 +244,50 @@ TEST(Harness, FaultingCodeIsAnOutcome) {
 }
 
 } // namespace
+
+// The prologue's first bytes, laid out as the kernel's JIT lays out its own
+// (trampolines patch the nop5; tail calls enter at X86_TAIL_CALL_OFFSET).
+static std::vector<uint8_t> prologue_head(bool ibt, uint32_t tail_call_entry, size_t n) {
+	uint8_t buf[256];
+	vjit::JitCtx<vjit::Concrete> c;
+	c.buf = buf;
+	c.cap = sizeof buf;
+	c.opts.stack_depth = 64;
+	c.opts.ibt = ibt;
+	c.opts.tail_call_entry = tail_call_entry;
+	vjit::x86_64::X86_64::prologue<vjit::Concrete>(c);
+	EXPECT_EQ(c.error, vjit::LowerError::NONE);
+	return std::vector<uint8_t>(buf, buf + std::min<size_t>(n, c.len));
+}
+
+TEST(Prologue, KernelLayouts) {
+	const std::vector<uint8_t> endbr = {0xf3, 0x0f, 0x1e, 0xfa}, nop5 = {0x0f, 0x1f, 0x44, 0x00, 0x00},
+				   frame = {0x55, 0x48, 0x89, 0xe5};
+	auto cat = [](std::initializer_list<std::vector<uint8_t>> parts) {
+		std::vector<uint8_t> r;
+		for (const auto &p : parts)
+			r.insert(r.end(), p.begin(), p.end());
+		return r;
+	};
+	// classic, no IBT (6.1): nop5, push rbp; mov rbp, rsp
+	EXPECT_EQ(prologue_head(false, 0, 9), cat({nop5, frame}));
+	// eBPF on 6.1: a 2-byte slot, tail calls enter at 11
+	EXPECT_EQ(prologue_head(false, 11, 11), cat({nop5, {0x90, 0x90}, frame}));
+	// classic under IBT: endbr64 at the entry
+	EXPECT_EQ(prologue_head(true, 0, 13), cat({endbr, nop5, frame}));
+	// eBPF on 6.12 with IBT: a 3-byte slot, endbr64 at the tail-call entry 16
+	EXPECT_EQ(prologue_head(true, 16, 20), cat({endbr, nop5, {0x0f, 0x1f, 0x00}, frame, endbr}));
+	std::string text = disasm(prologue_head(true, 16, 20).data(), 20);
+	EXPECT_NE(text.find("endbr64"), std::string::npos) << text;
+}
+
+TEST(Driver, IbtImageRuns) {
+	Machine &m = machine();
+	std::vector<uint8_t> bytes;
+	ASSERT_EQ(jit_only(m, ret42(), &bytes, VJIT_F_IBT), 0);
+	ASSERT_GE(bytes.size(), 4u);
+	EXPECT_EQ(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 4), (std::vector<uint8_t>{0xf3, 0x0f, 0x1e, 0xfa}));
+	uint64_t r0 = 0;
+	EXPECT_EQ(vjit_test_call_saved(0, m.image, &r0), 0);
+	EXPECT_EQ(r0, 42u);
+}
