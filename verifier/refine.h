@@ -476,9 +476,10 @@ inline bool writes_dst(uint8_t code) {
 	using namespace bpf;
 	return is_alu(code) || cls(code) == LDX || cls(code) == LD;
 }
+inline bool is_atomic(uint8_t code) { return bpf::cls(code) == bpf::STX && bpf::mode(code) == bpf::ATOMIC; }
 inline bool writes_src(uint8_t code, int32_t imm) {
 	using namespace bpf;
-	return cls(code) == STX && mode(code) == ATOMIC && (imm & FETCH) && imm != CMPXCHG;
+	return is_atomic(code) && (imm & FETCH) && imm != CMPXCHG;
 }
 inline bool uses_src_reg(uint8_t code) {
 	using namespace bpf;
@@ -594,7 +595,7 @@ inline SplitPolicy split_policy(uint8_t code, int32_t imm) {
 		return {false, false, !uses_src_reg(code)};
 	if (cls(code) == LDX)
 		return {false, true, false};
-	if (cls(code) == STX && mode(code) == ATOMIC &&
+	if (is_atomic(code) &&
 	    (imm == (AND | FETCH) || imm == (OR | FETCH) || imm == (XOR | FETCH)))
 		return {true, true, true};  // a cmpxchg loop through rax
 	if (cls(code) == ST || cls(code) == STX)
@@ -691,8 +692,6 @@ inline void assume_program_shape(Explorer &ex, JitCtx<Symbolic> &ctx, const Insn
 	ex.assume(ule(ctx.image_base, u64(~0ull - 2 * MAX_IMAGE)));
 }
 
-inline bool is_atomic(uint8_t code) { return bpf::cls(code) == bpf::STX && bpf::mode(code) == bpf::ATOMIC; }
-
 // The accesses of a log, split.
 struct Accesses {
 	std::vector<const Access *> loads, stores, stack;
@@ -712,6 +711,13 @@ inline void load_obligation(PathGoal &g, const Accesses &bpf_side, const Access 
 				   n.addr.e, n.addr.e, false});
 }
 
+// A native store of another size than BPF's: what differs, or "".
+inline std::string store_size_difference(const std::string &k, const Access &n, const Access &b) {
+	if (n.bytes == b.bytes)
+		return "";
+	return k + ": native stores " + std::to_string(n.bytes) + " bytes, BPF " + std::to_string(b.bytes);
+}
+
 // Plain stores: the same order, address, size and value on both sides.
 inline void plain_store_obligations(PathGoal &g, const Accesses &nat, const Accesses &bpf_side) {
 	if (nat.stores.size() != bpf_side.stores.size())
@@ -720,8 +726,9 @@ inline void plain_store_obligations(PathGoal &g, const Accesses &nat, const Acce
 	for (size_t i = 0; g.structural.empty() && i < nat.stores.size(); i++) {
 		const Access &n = *nat.stores[i], &b = *bpf_side.stores[i];
 		const std::string k = "store #" + std::to_string(i + 1);
-		if (n.bytes != b.bytes)
-			g.fail(k + ": native stores " + std::to_string(n.bytes) + " bytes, BPF " + std::to_string(b.bytes));
+		const std::string size = store_size_difference(k, n, b);
+		if (!size.empty())
+			g.fail(size);
 		g.eq(k + " address", n.addr, b.addr);
 		g.eq(k + " value", n.value, b.value);
 	}
@@ -743,9 +750,9 @@ inline void atomic_store_obligations(PathGoal &g, Explorer &ex, const std::vecto
 		const Access &n = *nat.stores[i];
 		const Access *read = paired_load(nlog, n);
 		const std::string k = "store #" + std::to_string(i + 1);
-		if (n.bytes != b_store.bytes)
-			g.fail(k + ": native stores " + std::to_string(n.bytes) + " bytes, BPF " +
-			       std::to_string(b_store.bytes));
+		const std::string size = store_size_difference(k, n, b_store);
+		if (!size.empty())
+			g.fail(size);
 		else if (!n.atomic)
 			g.fail(k + ": the native store is not atomic (no LOCK)");
 		else if (!read)

@@ -26,11 +26,7 @@ plan_diag() {
 		|| echo "diagtest exited $?"
 	/vjitctl status
 	rmmod vjit && pass "diag: rmmod vjit" || fail "diag: rmmod vjit"
-	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace' > /tmp/bad; then
-		fail "diag: kernel log has warnings:"; cat /tmp/bad
-	else
-		pass "diag: no WARNING/BUG/Oops in the kernel log"
-	fi
+	check_kernel_log diag
 }
 
 # INET-DIAG benchmark: a filtered dump of 10,000 sockets, interpreted and

@@ -27,7 +27,7 @@ fallbacks_except() {
 
 # PASS/FAIL on kernel warnings in the log ($1 labels the line).
 check_kernel_log() {
-	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|Call Trace|traps:.*control protection' > /tmp/bad; then
+	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|kmemleak|Call Trace|traps:.*control protection' > /tmp/bad; then
 		fail "$1: kernel log has warnings:"; cat /tmp/bad
 	else
 		pass "$1: no WARNING/BUG/Oops in the kernel log"
@@ -177,11 +177,7 @@ plan_check() {
 		|| fail "rmmod/insmod under load"
 	rmmod vjit || fail "final rmmod"
 	section "done"
-	if dmesg | grep -E 'WARNING: CPU|BUG:|Oops|general protection|kmemleak|Call Trace' > /tmp/bad; then
-		fail "kernel log has warnings:"; cat /tmp/bad
-	else
-		pass "no WARNING/BUG/Oops in the kernel log"
-	fi
+	check_kernel_log check
 }
 
 # Return thunks: on -cpu EPYC the kernel returns through a thunk
