@@ -22,11 +22,12 @@ CXXFLAGS := -std=gnu++17 -O2 -g -Wall -Wextra -Werror -I. -I$(BUILD)/gen
 LDLIBS :=
 
 # Freestanding C++: what core/ and arch/*/ must compile under (the kernel
-# module adds the kernel's own flags on top of these, see kmod/).
+# module adds the kernel's own flags on top of these, see kmod/); each arch
+# adds its own (ARCH_<a>_FREESTANDING).
 FREESTANDING_CXXFLAGS := -std=gnu++17 -O2 -Wall -Wextra -Werror -I. \
 	-ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
 	-fno-use-cxa-atexit -fno-asynchronous-unwind-tables -nostdinc++ \
-	-mno-red-zone -mgeneral-regs-only -fno-builtin
+	-fno-builtin
 
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 
@@ -35,10 +36,25 @@ CHECKS :=
 BENCHES :=
 .DEFAULT_GOAL := all
 
+# The arches with a backend, one line each. arch/<a>/build.mk says how to
+# build and test it:
+#   ARCH_<a>_CXX            compiler for its freestanding check (a cross
+#                           compiler when <a> is not this host)
+#   ARCH_<a>_FREESTANDING   its freestanding flags
+#   ARCH_<a>_CAPSTONE       capstone's arch and mode for it (empty: none)
+#   ARCH_<a>_RUNNER         how this host runs its code (qemu-user), or
+#                           empty for the host's own arch
+# and the generic part (arch.mk) gives every arch a hosted library of its
+# backend, check-freestanding-<a> and check-verify-<a>; shared code reaches
+# the arches through the generated $(VJIT_ARCHES_H).
+ARCHES := x86_64
+HOST_ARCH := $(shell uname -m)
+
+-include $(ARCHES:%=arch/%/build.mk)
 -include core/build.mk
--include arch/x86_64/build.mk
--include verifier/build.mk
+-include arch/arch.mk
 -include user/build.mk
+-include verifier/build.mk
 -include scpl/build.mk
 -include selftests/build.mk
 -include kmod/build.mk
@@ -72,7 +88,7 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C kmod clean 2>/dev/null
 
-$(OBJ)/%.o: %.cc
+$(OBJ)/%.o: %.cc | $(VJIT_ARCHES_H)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
 

@@ -3,7 +3,7 @@ BENCH_JIT_BIN := $(BIN)/vjit-bench-jit
 
 $(BENCH_JIT_BIN): $(OBJ)/bench/jit/bench_jit.o $(VJIT_RUNTIME_LIBS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -o $@ $^ -lseccomp
+	$(CXX) $(CXXFLAGS) -o $@ $^ -lseccomp $(VJIT_RUNTIME_LDLIBS)
 
 .PHONY: bench-jit
 bench-jit: $(BENCH_JIT_BIN)

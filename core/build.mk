@@ -1,7 +1,7 @@
 # core/: the hosted library of what core/ compiles to .cc files (the classic
 # converter, the INET-DIAG translator), and freestanding builds that keep core/ kernel-ready.
 CORE_LIB := $(BUILD)/lib/libvjit_core.a
-CORE_SRCS := core/cbpf_convert.cc core/diag_translate.cc
+CORE_SRCS := core/cbpf_convert.cc core/diag_translate.cc core/jit_error.cc
 CORE_OBJS := $(CORE_SRCS:%.cc=$(OBJ)/%.o)
 
 $(CORE_LIB): $(CORE_OBJS)
@@ -15,10 +15,10 @@ CORE_FREESTANDING := $(CORE_SRCS:%.cc=$(OBJ)/freestanding/%.o) \
 
 $(OBJ)/freestanding/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(FREESTANDING_CXXFLAGS) -MMD -MP -c $< -o $@
+	$(CXX) $(FREESTANDING_CXXFLAGS) $(ARCH_$(HOST_ARCH)_FREESTANDING) -MMD -MP -c $< -o $@
 
 $(OBJ)/freestanding/core/interp.h.ok: core/interp.h core/semantics.h core/bpf.h core/bv.h
 	@mkdir -p $(dir $@)
-	$(CXX) $(FREESTANDING_CXXFLAGS) -fsyntax-only -x c++ core/interp.h && touch $@
+	$(CXX) $(FREESTANDING_CXXFLAGS) $(ARCH_$(HOST_ARCH)_FREESTANDING) -fsyntax-only -x c++ core/interp.h && touch $@
 
 BINS += $(CORE_LIB) $(CORE_FREESTANDING)

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The JIT as the kernel glue (C) and the userspace tools see it. Implemented
- * in C++ (core/driver.cc + arch/<target>/), freestanding. No allocation
+ * in C++ (core/driver.h + arch/<arch>/), freestanding. No allocation
  * inside: the caller hands in every buffer.
  *
- * Use, as the kernel's JITs do:
+ * Each arch's backend is a struct vjit_backend, vjit_backend_<arch>
+ * (arch/<arch>/jit.cc). Use, as the kernel's JITs do:
  *   1. fill struct vjit_jit, with addrs[] of len + 1 entries;
- *   2. vjit_<arch>_size(): passes without output until the offsets settle;
- *      sets image_len;
+ *   2. size(): passes without output until the offsets settle; sets
+ *      image_len;
  *   3. allocate image_len bytes of executable memory (RW view + final RO
- *      address), then vjit_<arch>_emit() writes the final image.
+ *      address), then emit() writes the final image.
  * A non-zero return is an enum vjit_jit_error; j->error_insn names the BPF
  * instruction at fault where there is one.
  */
@@ -79,9 +80,17 @@ struct vjit_jit {
 	unsigned char error_fault;    /* for VJIT_E_BAD_PROGRAM: why (core/isa.h) */
 };
 
-int vjit_x86_64_size(struct vjit_jit *j);
-int vjit_x86_64_emit(struct vjit_jit *j, unsigned char *rw,
-		     unsigned long long ro_addr);
+struct vjit_backend {
+	const char *name;  /* the arch, as the Makefile's ARCHES names it */
+	int (*size)(struct vjit_jit *j);
+	int (*emit)(struct vjit_jit *j, unsigned char *rw, unsigned long long ro_addr);
+};
+
+/* The backend of arch a (e.g. VJIT_BACKEND(x86_64) in arch-specific code). */
+#define VJIT_BACKEND(a) vjit_backend_##a
+#define VJIT_DECLARE_BACKEND(a) extern const struct vjit_backend vjit_backend_##a;
+
+/* The name of an enum vjit_jit_error (core/jit_error.cc). */
 const char *vjit_jit_error_name(int error);
 
 #ifdef __cplusplus

@@ -31,6 +31,8 @@
 #include <asm/nospec-branch.h>
 #include "vjit_kmod.h"
 
+VJIT_DECLARE_BACKEND(x86_64)
+
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
 #define VJIT_PACK_FINALIZE_HAS_PROG 0
 #define VJIT_X86_TAIL_CALL_OFFSET (12 + ENDBR_INSN_SIZE)
@@ -320,7 +322,7 @@ int vjit_arch_compile(struct bpf_prog *prog)
 		goto out;
 	}
 
-	err = vjit_x86_64_size(&j);
+	err = VJIT_BACKEND(x86_64).size(&j);
 	if (err) {
 		reason = jit_reason(err);
 		goto out;
@@ -334,7 +336,7 @@ int vjit_arch_compile(struct bpf_prog *prog)
 		goto out;
 	}
 	j.max_image_len = sized;
-	err = vjit_x86_64_emit(&j, rw_image, (unsigned long)ro_image);
+	err = VJIT_BACKEND(x86_64).emit(&j, rw_image, (unsigned long)ro_image);
 	if (err || j.image_len != sized) {
 		reason = err ? jit_reason(err) : VJIT_R_LEN_MISMATCH;
 		/* pack_free reads the size from the RO header: put it there. */

@@ -27,7 +27,7 @@ CHECKS += vm-check
 BENCHES += bench-vm bench-diag
 
 # Kbuild decides what is out of date (it also tracks the C++ sources listed
-# in arch/x86_64/sources.list and their headers).
+# in arch/<arch>/sources.list and their headers).
 .PHONY: vjit-kmod-force
 $(VJIT_KMODS): $(BUILD)/kmod/%/vjit.ko: vjit-kmod-force
 	@test -d /lib/modules/$*/build || { echo "kmod: no /lib/modules/$*/build (install linux-headers-$*)"; exit 1; }

@@ -12,6 +12,8 @@
 #include <asm/nospec-branch.h>
 #include "vjit_diag_kmod.h"
 
+VJIT_DECLARE_BACKEND(x86_64)
+
 static typeof(&bpf_jit_binary_pack_alloc) k_pack_alloc;
 static typeof(&bpf_jit_binary_pack_free) k_pack_free;
 static typeof(&bpf_arch_text_copy) k_text_copy;
@@ -58,7 +60,7 @@ int vjit_diag_arch_compile(const void *insns, unsigned int len,
 		j.flags |= VJIT_F_RETHUNK;
 		j.return_thunk = (unsigned long)READ_ONCE(*k_return_thunk);
 	}
-	err = vjit_x86_64_size(&j) ? VJIT_DIAG_R_JIT : 0;
+	err = VJIT_BACKEND(x86_64).size(&j) ? VJIT_DIAG_R_JIT : 0;
 	if (err)
 		goto out;
 	ro_hdr = k_pack_alloc(j.image_len, &ro_image, BPF_IMAGE_ALIGNMENT, &rw_hdr,
@@ -68,7 +70,7 @@ int vjit_diag_arch_compile(const void *insns, unsigned int len,
 		goto out;
 	}
 	j.max_image_len = j.image_len;
-	if (vjit_x86_64_emit(&j, rw_image, (unsigned long)ro_image)) {
+	if (VJIT_BACKEND(x86_64).emit(&j, rw_image, (unsigned long)ro_image)) {
 		k_text_copy(&ro_hdr->size, &rw_hdr->size, sizeof(rw_hdr->size));
 		k_pack_free(ro_hdr, rw_hdr);
 		err = VJIT_DIAG_R_JIT;

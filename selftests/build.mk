@@ -8,7 +8,7 @@ UNIT_TEST_OBJS := $(UNIT_TEST_SRCS:%.cc=$(OBJ)/%.o)
 
 $(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(VJIT_RUNTIME_LIBS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread -lseccomp
+	$(CXX) $(CXXFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread -lseccomp $(VJIT_RUNTIME_LDLIBS)
 
 .PHONY: check-unit
 check-unit: $(UNIT_TEST_BIN) $(BIN)/vjit-run
@@ -23,7 +23,7 @@ CHECK_FUZZ_ITERS ?= 50000
 
 $(FUZZ_BIN): $(OBJ)/selftests/fuzz/fuzz.o $(VJIT_RUNTIME_LIBS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -o $@ $^
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(VJIT_RUNTIME_LDLIBS)
 
 .PHONY: check-fuzz fuzz
 check-fuzz: $(FUZZ_BIN) $(BIN)/vjit-run

@@ -2,7 +2,7 @@
 // vjit-run: JIT-compile a BPF program with vjit and run it in userspace, or
 // run it with the reference interpreter.
 //
-//   vjit-run [--interp] [--dump] [--arch x86_64] [--ctx FILE]
+//   vjit-run [--interp] [--dump] [--arch ARCH] [--ctx FILE]
 //            [--format ebpf|cbpf|elf] [--seccomp|--socket] [--section NAME] [--isa 3|4] [--timeout S] PROGRAM
 //
 // The last line of output is the program's return value (R0) as 0x...
@@ -15,7 +15,6 @@
 
 #include <CLI/CLI.hpp>
 #include <bpf/libbpf.h>
-#include <capstone/capstone.h>
 
 #include "core/cbpf_convert.h"
 #include "core/interp.h"
@@ -32,7 +31,7 @@ enum Exit { EXIT_RAN = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 struct Options {
 	bool interp = false;
 	bool dump = false;
-	std::string arch = "x86_64";
+	std::string arch = user::host_arch().name;
 	std::string ctx_file;
 	std::string format;
 	bool seccomp = false;
@@ -90,36 +89,20 @@ bool load_elf(const std::string &path, const std::string &section, std::vector<I
 }
 
 // Native code with the BPF instruction each range comes from.
-void dump_native(const std::vector<Insn> &prog, const user::Jitted &j) {
-	csh cs;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
-		fprintf(stderr, "vjit-run: capstone unavailable\n");
-		return;
-	}
+void dump_native(const user::Arch &arch, const std::vector<Insn> &prog, const user::Jitted &j) {
 	const uint8_t *code = j.image.data();
 	const uint64_t base = (uint64_t)(uintptr_t)code;
 	const size_t n = prog.size();
 	auto range = [&](const char *title, uint32_t from, uint32_t to) {
 		if (title)
 			printf("%s\n", title);
-		cs_insn *insn = nullptr;
-		size_t count = cs_disasm(cs, code + from, to - from, from, 0, &insn);
-		for (size_t k = 0; k < count; k++) {
-			std::string hex;
-			for (unsigned b = 0; b < insn[k].size; b++) {
-				char h[4];
-				snprintf(h, sizeof(h), "%02x", insn[k].bytes[b]);
-				hex += h;
-			}
-			printf("    %4llx: %-24s %s %s\n", (unsigned long long)insn[k].address,
-			       hex.c_str(), insn[k].mnemonic, insn[k].op_str);
-		}
-		if (count)
-			cs_free(insn, count);
-		if (count == 0 && to > from)
-			printf("    %4x: (%u bytes capstone cannot decode)\n", from, to - from);
+		size_t undecoded = 0;
+		for (const user::DisasmLine &l : user::disassemble(arch, code + from, to - from, from, &undecoded))
+			printf("    %4llx: %-24s %s\n", (unsigned long long)l.addr, l.hex.c_str(), l.text.c_str());
+		if (undecoded)
+			printf("    %4zx: (%zu bytes the disassembler cannot decode)\n", to - undecoded, undecoded);
 	};
-	printf("; image at 0x%llx, %u bytes, %u passes\n", (unsigned long long)base,
+	printf("; %s image at 0x%llx, %u bytes, %u passes\n", arch.name, (unsigned long long)base,
 	       j.image_len, j.passes);
 	range("; prologue", 0, j.addrs[0]);
 	for (size_t i = 0; i < n; i++) {
@@ -132,7 +115,6 @@ void dump_native(const std::vector<Insn> &prog, const user::Jitted &j) {
 		range(title.c_str(), from, to);
 	}
 	range("; epilogue", j.addrs[n], j.image_len);
-	cs_close(&cs);
 }
 
 std::string hex2(unsigned v) {
@@ -179,7 +161,11 @@ int main(int argc, char **argv) {
 	CLI::App app{"JIT-compile a BPF program with vjit and run it in userspace"};
 	app.add_flag("--interp", o.interp, "run the reference interpreter instead of the JIT");
 	app.add_flag("--dump", o.dump, "print the native code (capstone), by BPF instruction");
-	app.add_option("--arch", o.arch, "target architecture")->check(CLI::IsMember({"x86_64"}));
+	std::vector<std::string> arch_names;
+	for (const user::Arch &a : user::arches())
+		arch_names.push_back(a.name);
+	app.add_option("--arch", o.arch, "target architecture (" + user::arch_names() + ")")
+		->check(CLI::IsMember(arch_names));
 	app.add_option("--ctx", o.ctx_file,
 		       "context bytes: a 64-byte struct seccomp_data (--seccomp), packet "
 		       "bytes (--socket), or the memory R1 points to (eBPF)");
@@ -330,13 +316,19 @@ int main(int argc, char **argv) {
 			return EXIT_FAILED;
 		}
 	}
+	const user::Arch &arch = *user::find_arch(o.arch);
 	user::Jitted j;
-	if (!user::jit_compile(prog, stack_depth, &j, &err)) {
+	if (!user::jit_compile(prog, stack_depth, &j, &err, nullptr, arch)) {
 		fprintf(stderr, "vjit-run: %s\n", err.c_str());
 		return EXIT_FAILED;
 	}
 	if (o.dump)
-		dump_native(prog, j);
+		dump_native(arch, prog, j);
+	if (!arch.native()) {
+		fprintf(stderr, "vjit-run: %s code does not run on this host (%s); --dump shows it\n",
+			arch.name, user::host_arch().name);
+		return EXIT_FAILED;
+	}
 	signal(SIGALRM, on_native_timeout);
 	alarm(g_timeout_s);
 	uint64_t r0 = j.image.run(ctx);

@@ -182,7 +182,7 @@ uint64_t ExecImage::run(const void *ctx) const {
 }
 
 bool jit_compile(const std::vector<Insn> &prog, uint32_t stack_depth, Jitted *out,
-		 std::string *err, int *jit_error) {
+		 std::string *err, int *jit_error, const Arch &arch) {
 	out->addrs.assign(prog.size() + 1, 0);
 	struct vjit_jit j;
 	memset(&j, 0, sizeof(j));
@@ -201,12 +201,12 @@ bool jit_compile(const std::vector<Insn> &prog, uint32_t stack_depth, Jitted *ou
 		*err = buf;
 		return false;
 	};
-	int rc = vjit_x86_64_size(&j);
+	int rc = arch.jit->size(&j);
 	if (rc)
 		return failed(rc);
 	if (!out->image.alloc(j.image_len, err))
 		return false;
-	rc = vjit_x86_64_emit(&j, out->image.data(), (uint64_t)(uintptr_t)out->image.data());
+	rc = arch.jit->emit(&j, out->image.data(), (uint64_t)(uintptr_t)out->image.data());
 	if (rc)
 		return failed(rc);
 	out->image_len = j.image_len;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Running BPF in userspace (hosted): executable images near the binary's
 // text, the userspace helpers and their call_base, the socket-filter ctx,
-// and one-call wrappers around the x86-64 JIT and the reference
+// and one-call wrappers around the JIT and the reference
 // interpreter. Used by vjit-run, the tests, the fuzzer and the benchmarks.
 #ifndef VJIT_USER_VJIT_RUNTIME_H
 #define VJIT_USER_VJIT_RUNTIME_H
@@ -13,6 +13,7 @@
 
 #include "core/cbpf_convert.h"
 #include "core/interp.h"
+#include "user/arches.h"
 
 namespace vjit {
 namespace user {
@@ -72,10 +73,11 @@ struct Jitted {
 	uint32_t passes = 0;
 };
 
-// JIT-compiles prog with vjit's x86-64 backend. On failure err names the
-// reason and, where there is one, the instruction.
+// JIT-compiles prog with the backend of arch (default: this host's). On
+// failure err names the reason and, where there is one, the instruction.
+// The image runs here only when arch is native.
 bool jit_compile(const std::vector<Insn> &prog, uint32_t stack_depth, Jitted *out,
-		 std::string *err, int *jit_error = nullptr);
+		 std::string *err, int *jit_error = nullptr, const Arch &arch = host_arch());
 
 // Runs the reference interpreter with the given extra regions and the
 // helper table. stack: INTERP_STACK_BYTES (allocated when empty).

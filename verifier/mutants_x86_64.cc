@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-// Mutants of the x86-64 table: deliberately wrong lowerings, one per bug
-// class Linux's JITs have shipped, each replacing one table entry (or the
+// The x86-64 arch's registration, and the mutants of its table:
+// deliberately wrong lowerings, one per bug class Linux's JITs have
+// shipped, each replacing one table entry (or the
 // prologue/epilogue) in a test-only variant of the table. vjit-verify
 // --mutant ID re-injects one; check-verifier requires every one of them to
 // be rejected with the expected counterexample. Written with the backend's
 // own encoders where the bug is in the lowering, with raw fields where the
 // bug is in an encoding.
 #include "arch/x86_64/lower.h"
-#include "verifier/arches.h"
+#include "verifier/frame_tasks.h"
+#include "verifier/target_x86_64.h"
 
 namespace vjit {
 namespace verify {
@@ -366,8 +368,10 @@ void pad_mov_eax(Ctx &c, uint32_t n) {
 
 } // namespace
 
-const std::vector<Mutant> &all_mutants() {
-	static const std::vector<Mutant> m = {
+ArchInfo arch_info_x86_64() { return make_arch<TargetX86_64>(); }
+
+std::vector<Mutant> mutants_x86_64() {
+	return {
 		{"alu32-add-no-zext", "x86_64", "ALU ADD X", "missing zero extension after a 32-bit op", "R", alu32_add_no_zext, false, nullptr, nullptr},
 		{"alu32-mov-k-sext", "x86_64", "ALU MOV K", "missing zero extension (32-bit mov sign-extended)", "R", alu32_mov_k_sext, false, nullptr, nullptr},
 		{"alu64-mov-k-zext", "x86_64", "ALU64 MOV K", "wrong sign extension of an immediate", "R", alu64_mov_k_zext, false, nullptr, nullptr},
@@ -411,7 +415,6 @@ const std::vector<Mutant> &all_mutants() {
 		{"prologue-tail-call-slot-short", "x86_64", "", "tail-call entry off by one (6.1's 2-byte slot on 6.12)", "prologue", nullptr, true, prologue_tail_call_slot_short, nullptr, nullptr, false, true},
 		{"pad-mov-eax", "x86_64", "", "padding that is not a NOP (clobbers rax)", "rax", nullptr, true, nullptr, nullptr, pad_mov_eax},
 	};
-	return m;
 }
 
 } // namespace verify

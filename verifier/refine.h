@@ -3,22 +3,29 @@
 // arch, parameterised by an arch target T (verifier/target_<arch>.h). It
 // never names an ISA; everything it needs from one comes from T:
 //
-//   T::name                         arch name
-//   T::Arch                         the backend (table, prologue, epilogue)
+//   T::name                         arch name (as the Makefile's ARCHES says it)
+//   T::Arch                         the backend (table, prologue, epilogue, pad)
 //   T::State                        native machine state (symbolic)
 //   T::initial(bpf, sp, tag)        native state related to BPF registers
 //   T::fresh(tag)                   unrelated native state
 //   T::reg(st, r)                   native home of BPF register r
 //   T::set_reg(st, r, v)
 //   T::sp(st)  T::set_sp(st, v)     native stack pointer
-//   T::run(st, env, bytes, base)    run the model on the emitted bytes
-//   T::abi_*                        return value / argument / callee-saved
+//   T::native(st, n)  T::native_name(n)   native register n
+//   T::havoc_scratch(st, tag)       scratch registers take any values
+//   T::run(st, env, bytes, base, start)   run the model on the emitted bytes
+//   T::abi_arg0 / abi_ret / abi_callee_saved   the call ABI
 //   T::insn_stack_slack             bytes an instruction may use below sp
 //   T::call_abis()                  the stack alignment each ABI requires at a call
 //   T::return_address_bytes         what a call pushes (0 with a link register)
-//   T::parts(st)                    every part of the state, named (loop invariants)
+//   T::return_address(st, mem, sp)  where a caller's return address is, on entry
+//   T::tail_call_state(st, env)     the state the kernel's tail calls enter in
+//   T::parts(st)  T::same_state     every part of the state, named
 //   T::stack_fixed                  the stated fixed part of the stack bound
-//   T::disasm(bytes, addr)          an independent disassembly (capstone)
+//   T::pad_granule                  padding comes in multiples of it (bytes)
+//   T::split_policy(code, imm)      which register fields to split into cases
+//   T::frame_variants()             the option values the frame is proved under
+// target_contract<T>() checks it at compile time (make_arch calls it).
 //
 // The theorem for an entry (printed by `vjit-verify --assumptions` with the
 // assumptions it rests on, see assumptions_text()):
@@ -44,6 +51,8 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/semantics.h"
@@ -96,11 +105,11 @@ inline const char *assumptions_text() {
 		"     step); the BPF stack and other memory an instruction touches are its\n"
 		"     own while it runs\n"
 		"  A7 the kernel's BHB-clearing routine (clear_bhb_loop, called when the\n"
-		"     options ask for the Spectre-BHI barrier) changes only what the target\n"
-		"     says (x86-64: rax, rcx, flags) and returns with the stack balanced;\n"
-		"     speculation barriers (lfence, ibhf) have no architectural effect\n"
+		"     options ask for the Spectre-BHI barrier) changes only the registers\n"
+		"     the target's call model lists and returns with the stack balanced;\n"
+		"     speculation barriers have no architectural effect\n"
 		"Not assumed: division/modulo by zero, shift amounts, ALU32 zero extension,\n"
-		"immediate sizes, REX/ModRM encodings, jump displacement sizes, and that\n"
+		"immediate sizes, instruction encodings, jump displacement sizes, and that\n"
 		"atomics run alone: all proved. An atomic is proved while other CPUs write\n"
 		"its location: the BPF result is the operation on the value the one\n"
 		"successful native attempt read, memory ends with what it wrote, and every\n"
@@ -333,7 +342,7 @@ struct NativeEnv {
 	// one step); bytes 0: none.
 	u64 shared_addr{0};
 	unsigned shared_bytes = 0;
-	// Offsets of the indirect-branch landing pads that ran (x86 ENDBR64).
+	// Offsets of the indirect-branch landing pads that ran (as the model reports them).
 	std::vector<uint32_t> landings;
 	explicit NativeEnv(z3::func_decl m) : mem(m) {}
 
@@ -519,12 +528,16 @@ inline std::string bytes_at(const z3::model &m, const std::vector<u8> &bytes, ui
 	return out;
 }
 
+// The emitted bytes under a counterexample, disassembled independently of
+// the model (user/arches.h).
+std::string disasm_listing(const char *arch, const std::vector<uint8_t> &b, uint64_t addr);
+
 template <typename T>
 std::string render_bytes(const z3::model &m, const std::vector<u8> &bytes, uint64_t addr) {
 	std::vector<uint8_t> b;
 	for (const u8 &x : bytes)
 		b.push_back((uint8_t)eval_u64(m, x.e));
-	return T::disasm(b, addr);
+	return disasm_listing(T::name, b, addr);
 }
 
 // Proves every obligation on the explorer's current path, unless a
@@ -577,27 +590,25 @@ inline bool discharge(Explorer &ex, const std::vector<Obligation> &obs, const st
 // Which register fields check_rule splits into one case per register
 // (enumerated here: a split the explorer makes costs solver calls), or
 // keeps symbolic (one case for all values), and whether its incremental
-// solver bit-blasts or is the SMT core. The choice per class is the faster
-// one on this table (`vjit-verify --json` records each entry's time):
-//  - ALU, and the atomics that loop on cmpxchg through rax: every field
-//    split, bit-blasted;
-//  - other memory instructions: the register the address is based on split
-//    (the memory terms stay small), the other symbolic, related across the
-//    two sides by the SMT core;
+// solver bit-blasts or is the SMT core. Each target chooses
+// (T::split_policy), starting from this default, which is the faster one
+// per class on the first arch's table (`vjit-verify --json` records each
+// entry's time):
+//  - ALU: every field split, bit-blasted;
+//  - memory instructions: the register the address is based on split (the
+//    memory terms stay small), the other symbolic, related across the two
+//    sides by the SMT core;
 //  - jumps: both symbolic (their cost is the target arithmetic, the same
 //    for every register pair); the SMT core when two registers are compared.
 struct SplitPolicy {
 	bool dst, src, bits;
 };
-inline SplitPolicy split_policy(uint8_t code, int32_t imm) {
+inline SplitPolicy default_split_policy(uint8_t code) {
 	using namespace bpf;
 	if (is_jmp(code))  // the SMT core relates two symbolic registers
 		return {false, false, !uses_src_reg(code)};
 	if (cls(code) == LDX)
 		return {false, true, false};
-	if (is_atomic(code) &&
-	    (imm == (AND | FETCH) || imm == (OR | FETCH) || imm == (XOR | FETCH)))
-		return {true, true, true};  // a cmpxchg loop through rax
 	if (cls(code) == ST || cls(code) == STX)
 		return {true, false, false};
 	return {true, uses_src_reg(code), true};  // ALU
@@ -642,9 +653,10 @@ inline InsnFields<Symbolic> entry_fields(const Rule<Symbolic> &rule, const Shape
 }
 
 // The register cases of an entry (A1: R10 is never written).
-inline std::vector<RegCase> register_cases(const Rule<Symbolic> &rule, const Shape &shape) {
+template <typename T>
+std::vector<RegCase> register_cases(const Rule<Symbolic> &rule, const Shape &shape) {
 	using namespace bpf;
-	SplitPolicy pol = split_policy(rule.code, rule.imm);
+	SplitPolicy pol = T::split_policy(rule.code, rule.imm);
 	pol.dst = pol.dst && shape.dst != Role::ZERO;
 	pol.src = pol.src && shape.src != Role::ZERO;
 	std::vector<RegCase> cases;
@@ -904,7 +916,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 	res.cls = class_name(rule.code);
 	auto t0 = std::chrono::steady_clock::now();
 	const uint8_t code = rule.code;
-	Explorer ex(split_policy(code, rule.imm).bits ? Explorer::Solver::BITS : Explorer::Solver::THEORIES);
+	Explorer ex(T::split_policy(code, rule.imm).bits ? Explorer::Solver::BITS : Explorer::Solver::THEORIES);
 	ex.set_limits(cfg.query_ms, cfg.entry_ms);
 	bool failed = false;
 	int max_stack = 0;
@@ -1002,7 +1014,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			ex.stop();
 	};
 	bool complete = true;
-	for (const RegCase &c : register_cases(rule, shape)) {
+	for (const RegCase &c : register_cases<T>(rule, shape)) {
 		rc = c;
 		complete = ex.explore(body, cfg.max_paths) && complete;
 		if (!complete || (failed && cfg.stop_at_first_failure))
@@ -1031,6 +1043,15 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 }
 
 using FrameFn = void (*)(JitCtx<Symbolic> &);
+
+// One prologue/epilogue proof: the code-generation options it is proved
+// under (the target lists them, T::frame_variants()), entered by a call or,
+// with tail_call, at opts.tail_call_entry as the kernel's tail calls enter.
+struct FrameVariant {
+	std::string name;
+	JitOptions opts;
+	bool tail_call = false;
+};
 
 // Prologue and epilogue, with the body between them abstracted by what the
 // per-instruction theorems guarantee: BPF registers other than R10 take any
@@ -1083,15 +1104,180 @@ inline std::string landing_mismatch(const JitOptions &o, const NativeEnv &e, uin
 	for (uint32_t off : e.landings)
 		at_entry |= off == entry;
 	if (o.ibt && !at_entry)
-		return entry ? "IBT: the tail-call entry is not an indirect-branch landing pad (endbr64)"
-			     : "IBT: the image entry is not an indirect-branch landing pad (endbr64)";
+		return entry ? "IBT: the tail-call entry is not an indirect-branch landing pad"
+			     : "IBT: the image entry is not an indirect-branch landing pad";
 	if (!o.ibt && !e.landings.empty())
 		return "the prologue has a landing pad the options do not ask for";
 	return "";
 }
 
-// tail_call: enter the prologue at opts.tail_call_entry, in the state the
-// kernel's tail calls leave (T::tail_call_state), instead of at 0 by a call.
+// The entry of a frame proof: the stack pointer S the image is entered
+// with, and the one a call had before it pushed a return address (S_call).
+struct FrameEntry {
+	u64 S, S_call;
+};
+
+template <typename T>
+FrameEntry assume_frame_entry(Explorer &ex, const JitCtx<Symbolic> &pro, const JitCtx<Symbolic> &epi) {
+	ex.assume(ule(pro.image_base, u64(~0ull - 2 * MAX_IMAGE)));
+	ex.assume(ule(epi.start, u32(MAX_IMAGE)));
+	ex.assume(epi.image_base == pro.image_base);
+	const u64 S = u64::var("entry_sp");
+	ex.assume(uge(S, u64(MIN_SP)));
+	ex.assume(ule(S, u64(~0ull - MIN_SP)));
+	// Entered by a call under the ABI with the weakest alignment; each
+	// ABI's own entry alignment is a premise of its obligation.
+	const u64 S_call = S + u64(T::return_address_bytes);
+	ex.assume((S_call & u64(min_call_align<T>() - 1)) == u64(0));
+	return FrameEntry{S, S_call};
+}
+
+// The prologue ran from `start` to the state ns: it reaches instruction 0
+// with R1 = the context, the BPF stack above sp and clear of every slot it
+// saved (returned in *saved), the body's sp aligned for each call ABI, and
+// the stack bound.
+template <typename T>
+void prologue_obligations(PathGoal &g, Result &res, const FrameEntry &fe, const JitCtx<Symbolic> &pro,
+			  const RunOut &out, const typename T::State &entry, const typename T::State &ns,
+			  const NativeEnv &nenv, uint32_t depth, uint32_t bound_depth, std::vector<Access> *saved) {
+	const u64 &S = fe.S;
+	const u32 plen((uint64_t)pro.bytes.size());
+	g.eq("prologue ends at instruction 0", out.pc, pro.image_addr(plen));
+	g.eq("R1 = context argument", T::reg(ns, bpf::R1), T::abi_arg0(entry));
+	const u64 r10 = T::reg(ns, bpf::R10), sp_body = T::sp(ns);
+	g.holds("BPF stack above sp", ule(sp_body, r10 - u64(depth)) && ule(r10, S));
+	for (const CallAbi &abi : T::call_abis()) {
+		const u64 mask(abi.align - 1);
+		g.holds("body sp aligned to " + std::to_string(abi.align) + " for calls (" + abi.name + " ABI)",
+			implies((fe.S_call & mask) == u64(0), (sp_body & mask) == u64(0)));
+	}
+	for (const Access &a : nenv.mem.log) {
+		if (!a.store)
+			continue;
+		saved->push_back(a);
+		uint64_t below = 0;
+		const std::string slot =
+			(S - a.addr).is_const(&below) ? "saved slot at entry sp - " + std::to_string(below) : "saved slot";
+		// Printed with its address and the BPF stack's bottom, R10 - depth.
+		g.obs.push_back(Obligation{slot + " clear of the BPF stack (slot address, BPF stack bottom)",
+					   (ule(a.addr + u64(a.bytes), r10 - u64(depth)) || uge(a.addr, r10)).e,
+					   a.addr.e, (r10 - u64(depth)).e, true});
+		g.holds("saved slot below the entry sp", ule(a.addr + u64(a.bytes), S));
+	}
+	// Stack bound: entry return address + frame + instructions' slack.
+	const u64 use = (S + u64(T::return_address_bytes)) - (sp_body - u64(T::insn_stack_slack));
+	g.holds("native stack use <= stack_depth + " + std::to_string(T::stack_fixed),
+		ule(use, u64(bound_depth + T::stack_fixed)));
+	uint64_t used = 0;
+	if (use.is_const(&used))
+		res.stack_below_sp = (int)used;
+}
+
+// The body between prologue and epilogue, abstracted by what the
+// per-instruction theorems guarantee: BPF registers but R10 and the
+// scratch registers take any values, the rest of the state is as the
+// prologue left it.
+template <typename T>
+typename T::State state_after_body(const typename T::State &ns) {
+	typename T::State nb = ns;
+	for (unsigned r = 0; r < bpf::NREGS; r++)
+		if (r != bpf::R10)
+			T::set_reg(nb, r, u64::var("body_r" + std::to_string(r)));
+	T::havoc_scratch(nb, "body");
+	return nb;
+}
+
+// Memory after the body: the prologue's where it saved something (and the
+// return address, on the stack when the target pushes it), anything
+// elsewhere.
+template <typename T>
+std::function<u8(const u64 &)> memory_after_body(const SymMem &after_prologue, const std::vector<Access> &saved,
+						 const u64 &S) {
+	const z3::func_decl body_mem = fresh_memory("body_mem");
+	return [after_prologue, saved, S, body_mem](const u64 &a) {
+		// a in [lo, lo + n). Frame addresses are the entry sp plus small
+		// constants, and the entry sp is 2^16 away from either end of the
+		// address space: a constant difference below 2^15 cannot wrap, so
+		// it settles the range without the solver.
+		auto in = [&a](const u64 &lo, unsigned n) {
+			uint64_t d;
+			if ((a - lo).is_const(&d) && (d + (1u << 15)) < (1u << 16))
+				return SBool((int64_t)d >= 0 && d < n);
+			return uge(a, lo) && ult(a, lo + u64(n));
+		};
+		SBool k = in(S, T::return_address_bytes);
+		for (const Access &s : saved)
+			k = k || in(s.addr, s.bytes);
+		const z3::expr ks = k.e.simplify();
+		if (ks.is_true())
+			return after_prologue.byte(a);
+		if (ks.is_false())
+			return u8(body_mem(a.e));
+		return u8(z3::ite(ks, after_prologue.byte(a).e, body_mem(a.e)));
+	};
+}
+
+// The epilogue ran from the body's end to nb: it returns R0 in the ABI
+// return register to the caller's return address (or jumps to the return
+// thunk with the return address in place) with the stack balanced, every
+// callee-saved register restored, no store at or above the entry sp, and
+// exactly the mitigations the options ask for.
+template <typename T>
+void epilogue_obligations(PathGoal &g, const JitOptions &o, const FrameEntry &fe, const RunOut &eo,
+			  const typename T::State &entry, const typename T::State &nb, const NativeEnv &nenv,
+			  const NativeEnv &eenv, const u64 &body_r0) {
+	const u64 &S = fe.S;
+	if (!o.rethunk && eo.status != RunStatus::RETURNED)
+		g.fail(std::string("epilogue ") + run_status_name(eo.status) + ": " + eo.why);
+	if (o.rethunk && eo.status != RunStatus::EXITED)
+		g.fail(std::string("epilogue ") + run_status_name(eo.status) + ": " + eo.why);
+	const u64 ret_addr = T::return_address(entry, nenv.mem, S);  // as it was on entry
+	if (!o.rethunk) {
+		const unsigned pop = T::return_address_bytes;
+		g.eq("epilogue returns to the caller", eo.pc, ret_addr);
+		g.eq("stack balanced (sp = entry sp + " + std::to_string(pop) + ")", T::sp(nb), S + u64(pop));
+	} else {
+		g.eq("epilogue jumps to the return thunk", eo.pc, u64(o.return_thunk));
+		g.eq("stack balanced (sp = entry sp)", T::sp(nb), S);
+		g.eq("return address in place", T::return_address(nb, eenv.mem, S), ret_addr);
+	}
+	g.eq("return value = R0", T::abi_ret(nb), body_r0);
+	for (unsigned n : T::abi_callee_saved())
+		g.eq("callee-saved " + T::native_name(n) + " restored", T::native(nb, n), T::native(entry, n));
+	for (const Access &a : eenv.mem.log)
+		if (a.store)
+			g.holds("epilogue writes only below the entry sp", ule(a.addr + u64(a.bytes), S));
+	g.fail(barrier_mismatch(o, eenv));
+	if (o.bhb_loop && !eenv.calls.empty())
+		g.eq("BHI barrier: the call is to clear_bhb_loop", eenv.calls[0].target, u64(o.bhb_loop_addr));
+}
+
+// The prologue's bytes against the group's (a stack-bound group): "" when
+// they are the same.
+inline std::string group_mismatch(const FrameGroup &group, const JitCtx<Symbolic> &pro) {
+	bool same = group.expect->size() == pro.bytes.size();
+	for (size_t i = 0; same && i < pro.bytes.size(); i++) {
+		uint64_t b;
+		same = pro.bytes[i].e.simplify().is_numeral_u64(b) && b == (*group.expect)[i];
+	}
+	return same ? "" : "prologue bytes differ from the group's (concrete lowering)";
+}
+
+template <typename T>
+std::string frame_counterexample(const z3::model &m, const FrameEntry &fe, uint32_t depth,
+				 const JitCtx<Symbolic> &pro, const JitCtx<Symbolic> &epi, const std::string &first_diff) {
+	std::ostringstream os;
+	os << "  stack_depth " << depth << ", entry sp " << hex(eval_u64(m, fe.S.e)) << "\n";
+	os << "  prologue:\n" << render_bytes<T>(m, pro.bytes, eval_u64(m, pro.image_addr(u32(0)).e));
+	os << "  epilogue:\n" << render_bytes<T>(m, epi.bytes, eval_u64(m, epi.image_addr(epi.start).e));
+	os << "  first difference: " << first_diff << "\n";
+	return os.str();
+}
+
+// The frame theorem above, for one option value (cfg.opts). tail_call:
+// enter the prologue at opts.tail_call_entry, in the state the kernel's
+// tail calls leave (T::tail_call_state), instead of at 0 by a call.
+// with_epilogue false: the stack bound only (it is all in the prologue).
 template <typename T>
 Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const char *name,
 		   bool with_epilogue = true, const FrameGroup *group = nullptr, bool tail_call = false) {
@@ -1117,155 +1303,39 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 			res.rejected++;
 			return;
 		}
-		ex.assume(ule(pro.image_base, u64(~0ull - 2 * MAX_IMAGE)));
-		ex.assume(ule(epi.start, u32(MAX_IMAGE)));
-		ex.assume(epi.image_base == pro.image_base);
-		u64 S = u64::var("entry_sp");
-		ex.assume(uge(S, u64(MIN_SP)));
-		ex.assume(ule(S, u64(~0ull - MIN_SP)));
-		// Entered by a call under the ABI with the weakest alignment; each
-		// ABI's own entry alignment is a premise of its obligation below.
-		const u64 S_call = S + u64(T::return_address_bytes);
-		ex.assume((S_call & u64(min_call_align<T>() - 1)) == u64(0));
-		z3::func_decl mem0 = fresh_memory("mem");
+		const FrameEntry fe = assume_frame_entry<T>(ex, pro, epi);
+		const z3::func_decl mem0 = fresh_memory("mem");
 		typename T::State entry = T::fresh("entry");
-		T::set_sp(entry, S);
+		T::set_sp(entry, fe.S);
 		typename T::State ns = entry;
 		NativeEnv nenv(mem0);
 		const uint32_t start = tail_call ? cfg.opts.tail_call_entry : 0;
 		if (tail_call)
 			T::tail_call_state(ns, nenv);
-		RunOut out = T::run(ns, nenv, pro.bytes, pro.image_addr(u32(0)), start);
-		std::vector<Obligation> obs;
-		auto ob = [&](const std::string &n, const u64 &a, const u64 &b) {
-			obs.push_back(Obligation{n, (a == b).e, a.e, b.e, true});
-		};
-		auto ob_b = [&](const std::string &n, const SBool &b) {
-			obs.push_back(Obligation{n, b.e, b.e, b.e, false});
-		};
-		std::string structural;
+		const RunOut out = T::run(ns, nenv, pro.bytes, pro.image_addr(u32(0)), start);
+		PathGoal g;
 		if (out.status != RunStatus::EXITED)
-			structural = std::string("prologue ") + run_status_name(out.status) + ": " + out.why;
-		if (structural.empty())
-			structural = landing_mismatch(cfg.opts, nenv, start);
-		if (group && structural.empty()) {
-			bool same = group->expect->size() == pro.bytes.size();
-			for (size_t i = 0; same && i < pro.bytes.size(); i++) {
-				uint64_t b;
-				same = pro.bytes[i].e.simplify().is_numeral_u64(b) && b == (*group->expect)[i];
-			}
-			if (!same)
-				structural = "prologue bytes differ from the group's (concrete lowering)";
-		}
-		const u32 plen((uint64_t)pro.bytes.size());
-		ob("prologue ends at instruction 0", out.pc, pro.image_addr(plen));
-		ob("R1 = context argument", T::reg(ns, bpf::R1), T::abi_arg0(entry));
-		u64 r10 = T::reg(ns, bpf::R10), sp_body = T::sp(ns);
-		ob_b("BPF stack above sp", ule(sp_body, r10 - u64(depth)) && ule(r10, S));
-		for (const CallAbi &abi : T::call_abis()) {
-			const u64 mask(abi.align - 1);
-			ob_b("body sp aligned to " + std::to_string(abi.align) + " for calls (" + abi.name + " ABI)",
-			     implies((S_call & mask) == u64(0), (sp_body & mask) == u64(0)));
-		}
+			g.fail(std::string("prologue ") + run_status_name(out.status) + ": " + out.why);
+		g.fail(landing_mismatch(cfg.opts, nenv, start));
+		if (group)
+			g.fail(group_mismatch(*group, pro));
 		std::vector<Access> saved;
-		for (const Access &a : nenv.mem.log) {
-			if (!a.store)
-				continue;
-			saved.push_back(a);
-			uint64_t below = 0;
-			const std::string slot = (S - a.addr).is_const(&below)
-							 ? "saved slot at entry sp - " + std::to_string(below)
-							 : "saved slot";
-			// Printed with its address and the BPF stack's bottom, R10 - depth.
-			obs.push_back(Obligation{slot + " clear of the BPF stack (slot address, BPF stack bottom)",
-						 (ule(a.addr + u64(a.bytes), r10 - u64(depth)) || uge(a.addr, r10)).e,
-						 a.addr.e, (r10 - u64(depth)).e, true});
-			ob_b("saved slot below the entry sp", ule(a.addr + u64(a.bytes), S));
-		}
-		// Stack bound: entry return address + frame + instructions' slack.
-		u64 use = (S + u64(8)) - (sp_body - u64(T::insn_stack_slack));
-		ob_b("native stack use <= stack_depth + " + std::to_string(T::stack_fixed),
-		     ule(use, u64(bound_depth + T::stack_fixed)));
-		uint64_t used = 0;
-		if (use.is_const(&used))
-			res.stack_below_sp = (int)used;
-
-		// The epilogue, after the body (skipped when only the stack bound
-		// is asked for: it is all in the prologue).
+		prologue_obligations<T>(g, res, fe, pro, out, entry, ns, nenv, depth, bound_depth, &saved);
 		if (with_epilogue) {
-			// The body, abstracted.
-			typename T::State nb = ns;
-			for (unsigned r = 0; r < bpf::NREGS; r++)
-				if (r != bpf::R10)
-					T::set_reg(nb, r, u64::var("body_r" + std::to_string(r)));
-			T::havoc_scratch(nb, "body");
-			// Memory after the body: the prologue's where it saved something
-			// (and the return address), anything elsewhere.
+			typename T::State nb = state_after_body<T>(ns);
 			NativeEnv eenv(mem0);
 			eenv.bhb_loop = cfg.opts.bhb_loop;
 			eenv.bhb_loop_addr = cfg.opts.bhb_loop_addr;
-			const z3::func_decl body_mem = fresh_memory("body_mem");
-			const SymMem after_prologue = nenv.mem;
-			const std::vector<Access> keep = saved;
-			const u64 Scopy = S;
-			eenv.mem.under = [after_prologue, keep, Scopy, body_mem](const u64 &a) {
-				// a in [lo, lo + n). Frame addresses are the entry sp plus
-				// small constants, and the entry sp is 2^16 away from either
-				// end of the address space: a constant difference below 2^15
-				// cannot wrap, so it settles the range without the solver.
-				auto in = [&a](const u64 &lo, unsigned n) {
-					uint64_t d;
-					if ((a - lo).is_const(&d) && (d + (1u << 15)) < (1u << 16))
-						return SBool((int64_t)d >= 0 && d < n);
-					return uge(a, lo) && ult(a, lo + u64(n));
-				};
-				SBool k = in(Scopy, 8);  // the return address
-				for (const Access &s : keep)
-					k = k || in(s.addr, s.bytes);
-				z3::expr ks = k.e.simplify();
-				if (ks.is_true())
-					return after_prologue.byte(a);
-				if (ks.is_false())
-					return u8(body_mem(a.e));
-				return u8(z3::ite(ks, after_prologue.byte(a).e, body_mem(a.e)));
-			};
+			eenv.mem.under = memory_after_body<T>(nenv.mem, saved, fe.S);
 			const u64 body_r0 = T::reg(nb, bpf::R0);
-			RunOut eo = T::run(nb, eenv, epi.bytes, epi.image_addr(epi.start));
-			if (structural.empty() && !cfg.opts.rethunk && eo.status != RunStatus::RETURNED)
-				structural = std::string("epilogue ") + run_status_name(eo.status) + ": " + eo.why;
-			if (structural.empty() && cfg.opts.rethunk && eo.status != RunStatus::EXITED)
-				structural = std::string("epilogue ") + run_status_name(eo.status) + ": " + eo.why;
-			u64 ret_addr = nenv.mem.read(8, S);  // as it was on entry
-			if (!cfg.opts.rethunk) {
-				ob("epilogue returns to the caller", eo.pc, ret_addr);
-				ob("stack balanced (sp = entry sp + 8)", T::sp(nb), S + u64(8));
-			} else {
-				ob("epilogue jumps to the return thunk", eo.pc, u64(cfg.opts.return_thunk));
-				ob("stack balanced (sp = entry sp)", T::sp(nb), S);
-				ob("return address in place", eenv.mem.read(8, S), ret_addr);
-			}
-			ob("return value = R0", T::abi_ret(nb), body_r0);
-			for (unsigned n : T::abi_callee_saved())
-				ob("callee-saved " + T::native_name(n) + " restored", T::native(nb, n), T::native(entry, n));
-			for (const Access &a : eenv.mem.log)
-				if (a.store)
-					ob_b("epilogue writes only below the entry sp", ule(a.addr + u64(a.bytes), S));
-			if (structural.empty())
-				structural = barrier_mismatch(cfg.opts, eenv);
-			if (cfg.opts.bhb_loop && !eenv.calls.empty())
-				ob("BHI barrier: the call is to clear_bhb_loop", eenv.calls[0].target, u64(cfg.opts.bhb_loop_addr));
-
+			const RunOut eo = T::run(nb, eenv, epi.bytes, epi.image_addr(epi.start));
+			epilogue_obligations<T>(g, cfg.opts, fe, eo, entry, nb, nenv, eenv, body_r0);
 		}
 		z3::model m(sym_ctx());
-		if (discharge(ex, obs, structural, res, m, "native", "expected"))
+		if (discharge(ex, g.obs, g.structural, res, m, "native", "expected"))
 			return;
 		failed = true;
-		std::ostringstream os;
-		os << "  stack_depth " << depth << ", entry sp " << hex(eval_u64(m, S.e)) << "\n";
-		os << "  prologue:\n" << render_bytes<T>(m, pro.bytes, eval_u64(m, pro.image_addr(u32(0)).e));
-		os << "  epilogue:\n" << render_bytes<T>(m, epi.bytes, eval_u64(m, epi.image_addr(epi.start).e));
-		os << "  first difference: " << res.first_diff << "\n";
-		res.detail = os.str();
+		res.detail = frame_counterexample<T>(m, fe, depth, pro, epi, res.first_diff);
 		ex.stop();
 	};
 	bool complete = ex.explore(body, cfg.max_paths);
@@ -1287,7 +1357,8 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 
 using PadFn = void (*)(JitCtx<Symbolic> &, uint32_t);
 
-// The driver's padding (assumption A2): for every n in 0..max_n, the n bytes
+// The driver's padding (assumption A2): for every n in 0..max_n that is a
+// multiple of T::pad_granule, the n bytes
 // pad(ctx, n) emits, run from their start, leave at start + n with every
 // register, flag and the stack pointer unchanged and no memory access.
 template <typename T>
@@ -1298,7 +1369,7 @@ Result check_pad(PadFn pad, uint32_t max_n, const char *name, const Config &cfg 
 	res.cls = "FRAME";
 	auto t0 = std::chrono::steady_clock::now();
 	bool failed = false;
-	for (uint32_t n = 0; n <= max_n && !failed; n++) {
+	for (uint32_t n = 0; n <= max_n && !failed; n += T::pad_granule) {
 		Explorer ex;
 		ex.set_limits(cfg.query_ms, cfg.entry_ms);
 		auto body = [&]() {
@@ -1351,6 +1422,41 @@ Result check_pad(PadFn pad, uint32_t max_n, const char *name, const Config &cfg 
 	res.outcome = failed ? Outcome::FAILED : Outcome::PROVED;
 	res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 	return res;
+}
+
+// The target contract (the list at the top of this file), checked at
+// compile time so that a new arch's mistakes show as one named error.
+template <typename T>
+constexpr bool target_contract() {
+	using S = typename T::State;
+	using std::declval;
+	using std::is_same;
+	static_assert(is_same<decltype(T::initial(declval<const BpfRegs<Symbolic> &>(), declval<const u64 &>(),
+						   declval<const std::string &>())), S>::value,
+		      "T::initial(bpf regs, sp, tag) -> State");
+	static_assert(is_same<decltype(T::fresh(declval<const std::string &>())), S>::value, "T::fresh(tag) -> State");
+	static_assert(is_same<decltype(T::reg(declval<const S &>(), 0u)), u64>::value, "T::reg(state, r) -> u64");
+	static_assert(is_same<decltype(T::sp(declval<const S &>())), u64>::value, "T::sp(state) -> u64");
+	static_assert(is_same<decltype(T::native(declval<const S &>(), 0u)), u64>::value, "T::native(state, n) -> u64");
+	static_assert(is_same<decltype(T::return_address(declval<const S &>(), declval<const SymMem &>(),
+							  declval<const u64 &>())), u64>::value,
+		      "T::return_address(state, memory, sp) -> u64");
+	static_assert(is_same<decltype(T::run(declval<S &>(), declval<NativeEnv &>(),
+					      declval<const std::vector<u8> &>(), declval<const u64 &>(), 0u)),
+			      RunOut>::value,
+		      "T::run(state, env, bytes, base, start) -> RunOut");
+	static_assert(is_same<decltype(T::split_policy(uint8_t(0), int32_t(0))), SplitPolicy>::value,
+		      "T::split_policy(code, imm) -> SplitPolicy");
+	static_assert(is_same<decltype(T::frame_variants()), std::vector<FrameVariant>>::value,
+		      "T::frame_variants() -> std::vector<FrameVariant>");
+	static_assert(is_same<decltype(T::call_abis()), std::vector<CallAbi>>::value,
+		      "T::call_abis() -> std::vector<CallAbi>");
+	static_assert(is_same<decltype(T::parts(declval<S &>())), std::vector<StatePart>>::value,
+		      "T::parts(state) -> std::vector<StatePart>");
+	static_assert(T::pad_granule > 0 && T::stack_fixed > 0, "T::pad_granule, T::stack_fixed");
+	static_assert(T::return_address_bytes == 0 || T::return_address_bytes == 8,
+		      "T::return_address_bytes: 8 (pushed) or 0 (link register)");
+	return true;
 }
 
 } // namespace verify

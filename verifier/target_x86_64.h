@@ -2,11 +2,9 @@
 // The x86-64 target of the refinement checker (verifier/refine.h): how a BPF
 // state lives in the native one (arch/x86_64/target.h's register map), how
 // emitted bytes run (arch/x86_64/model.h), the System V ABI facts the frame
-// proof uses, and capstone for counterexamples.
+// proof uses, and the option values the frame is proved under.
 #ifndef VJIT_VERIFIER_TARGET_X86_64_H
 #define VJIT_VERIFIER_TARGET_X86_64_H
-
-#include <capstone/capstone.h>
 
 #include <string>
 #include <vector>
@@ -38,7 +36,25 @@ struct TargetX86_64 {
 	// frame proof proves each from its ABI's entry alignment, and the call
 	// proof that helpers are called with it.
 	static std::vector<CallAbi> call_abis() { return {{"kernel", 8}, {"System V userspace", 16}}; }
+	// `call` pushes the return address; `ret` pops it.
 	static constexpr unsigned return_address_bytes = 8;
+	static u64 return_address(const State &, const SymMem &mem, const u64 &sp) { return mem.read(8, sp); }
+	// NOPs come in every length (x86_64_nops).
+	static constexpr unsigned pad_granule = 1;
+
+	// The default, but the fetch forms of AND/OR/XOR are a cmpxchg loop
+	// through rax: fully split and bit-blasted is faster there.
+	static SplitPolicy split_policy(uint8_t code, int32_t imm) {
+		using namespace bpf;
+		if (is_atomic(code) && (imm == (AND | FETCH) || imm == (OR | FETCH) || imm == (XOR | FETCH)))
+			return {true, true, true};
+		return default_split_policy(code);
+	}
+
+	// The prologue/epilogue proofs: one per code-generation option value
+	// the frame depends on (stack depth, return thunk, the BHI barrier's
+	// forms, IBT, the kernel's tail-call entry).
+	static std::vector<FrameVariant> frame_variants();
 
 	static const char *reg_name(unsigned n) {
 		static const char *names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
@@ -175,43 +191,57 @@ struct TargetX86_64 {
 		o.at = st.at;
 		return o;
 	}
-
-	static std::string disasm(const std::vector<uint8_t> &b, uint64_t addr) {
-		csh cs;
-		std::string out;
-		if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
-			return "    (capstone unavailable)\n";
-		cs_insn *insn = nullptr;
-		size_t n = cs_disasm(cs, b.data(), b.size(), addr, 0, &insn);
-		size_t used = 0;
-		for (size_t i = 0; i < n; i++) {
-			char line[400];
-			std::string hexb;
-			for (unsigned k = 0; k < insn[i].size; k++) {
-				char t[8];
-				snprintf(t, sizeof t, "%02x", insn[i].bytes[k]);
-				hexb += t;
-			}
-			snprintf(line, sizeof line, "    %llx: %-22s %s %s\n", (unsigned long long)insn[i].address,
-				 hexb.c_str(), insn[i].mnemonic, insn[i].op_str);
-			out += line;
-			used += insn[i].size;
-		}
-		if (used < b.size()) {
-			out += "    (undecodable:";
-			for (size_t k = used; k < b.size(); k++) {
-				char t[4];
-				snprintf(t, sizeof t, " %02x", b[k]);
-				out += t;
-			}
-			out += ")\n";
-		}
-		if (n)
-			cs_free(insn, n);
-		cs_close(&cs);
-		return out;
-	}
 };
+
+namespace x86_64_frame {
+
+constexpr uint32_t depths[] = {512, 0, 1, 100};
+constexpr uint64_t RETURN_THUNK = 0xffffffff82000000ull;
+constexpr uint64_t BHB_LOOP = 0xffffffff81e00000ull;  // clear_bhb_loop, somewhere in kernel text
+// The kernel's tail-call entry offsets (X86_TAIL_CALL_OFFSET): Linux 6.1
+// without IBT, and 6.12 with it.
+constexpr uint32_t TAIL_CALL_ENTRY_61 = 11, TAIL_CALL_ENTRY_612_IBT = 16;
+
+inline JitOptions ibt_opts(uint32_t depth, uint32_t tail_call_entry, bool ibt) {
+	JitOptions o;
+	o.stack_depth = depth;
+	o.ibt = ibt;
+	o.tail_call_entry = tail_call_entry;
+	return o;
+}
+
+inline JitOptions mitigation_opts(uint32_t depth, bool rethunk, bool bhb_loop, bool bhb_ibhf) {
+	JitOptions o;
+	o.stack_depth = depth;
+	o.rethunk = rethunk;
+	o.return_thunk = rethunk ? RETURN_THUNK : 0;
+	o.bhb_loop = bhb_loop;
+	o.bhb_loop_addr = bhb_loop ? BHB_LOOP : 0;
+	o.bhb_ibhf = bhb_ibhf;
+	return o;
+}
+
+} // namespace x86_64_frame
+
+inline std::vector<FrameVariant> TargetX86_64::frame_variants() {
+	using namespace x86_64_frame;
+	std::vector<FrameVariant> r;
+	for (uint32_t d : depths)
+		r.push_back({"PROLOGUE/EPILOGUE depth " + std::to_string(d), mitigation_opts(d, false, false, false)});
+	r.push_back({"PROLOGUE/EPILOGUE rethunk depth 64", mitigation_opts(64, true, false, false)});
+	r.push_back({"PROLOGUE/EPILOGUE bhb-loop depth 64", mitigation_opts(64, false, true, false)});
+	r.push_back({"PROLOGUE/EPILOGUE bhb-ibhf depth 64", mitigation_opts(64, false, false, true)});
+	r.push_back({"PROLOGUE/EPILOGUE bhb-loop bhb-ibhf rethunk depth 64", mitigation_opts(64, true, true, true)});
+	// Classic programs on an IBT kernel; eBPF programs (laid out for the
+	// kernel's tail calls) on 6.1 and on 6.12 with IBT, entered by a call
+	// and by a tail call.
+	r.push_back({"PROLOGUE/EPILOGUE ibt depth 64", ibt_opts(64, 0, true)});
+	r.push_back({"PROLOGUE/EPILOGUE tail-call layout 11 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_61, false)});
+	r.push_back({"PROLOGUE/EPILOGUE tail-call entry 11 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_61, false), true});
+	r.push_back({"PROLOGUE/EPILOGUE ibt tail-call layout 16 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_612_IBT, true)});
+	r.push_back({"PROLOGUE/EPILOGUE ibt tail-call entry 16 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_612_IBT, true), true});
+	return r;
+}
 
 } // namespace verify
 } // namespace vjit

@@ -7,18 +7,18 @@
 
 using vjit::x86_64::X86_64;
 
-extern "C" int vjit_x86_64_size(struct vjit_jit *j)
+namespace {
+
+int x86_64_size(struct vjit_jit *j)
 {
 	return vjit::driver_size<X86_64>(j);
 }
 
-extern "C" int vjit_x86_64_emit(struct vjit_jit *j, unsigned char *rw,
-				unsigned long long ro_addr)
+int x86_64_emit(struct vjit_jit *j, unsigned char *rw, unsigned long long ro_addr)
 {
 	return vjit::driver_emit<X86_64>(j, rw, ro_addr);
 }
 
-extern "C" const char *vjit_jit_error_name(int error)
-{
-	return vjit::driver_error_name(error);
-}
+} // namespace
+
+extern "C" const struct vjit_backend vjit_backend_x86_64 = {X86_64::name, x86_64_size, x86_64_emit};

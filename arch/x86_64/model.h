@@ -4,7 +4,7 @@
 // Vol. 2, chapter 2 for the encoding, chapters 3-4 for each instruction).
 //
 // With D = Concrete it runs emitted code in tests, where it is compared with
-// the real CPU (selftests/verifier/x86_model_test.cc); with D = Symbolic it
+// the real CPU (selftests/x86_64/model_test.cc); with D = Symbolic it
 // gives emitted code its meaning in the refinement proofs. Decoding
 // decisions that depend on symbolic bytes (a REX bit, a ModRM field that
 // names a register chosen through the register map) go through D::when, so

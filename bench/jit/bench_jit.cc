@@ -108,6 +108,8 @@ int main() {
 	       "native", "JIT", "interp", "interp/");
 	printf("%-48s %6s %6s %10s %10s %10s %10s %8s\n", "", "insns", "insns", "ns/insn",
 	       "bytes/insn", "ns/run", "ns/run", "JIT");
+	const struct vjit_backend &backend = *user::host_arch().jit;
+	printf("arch %s\n", backend.name);
 	int status = 0;
 	for (Bench &b : benches) {
 		// Compile time: sizing passes and the final emission, no mmap.
@@ -122,7 +124,7 @@ int main() {
 			j.stack_depth = b.stack_depth;
 			j.call_base = user::call_base();
 			j.addrs = addrs.data();
-			if (vjit_x86_64_size(&j) || vjit_x86_64_emit(&j, buf.data(), (uint64_t)(uintptr_t)buf.data())) {
+			if (backend.size(&j) || backend.emit(&j, buf.data(), (uint64_t)(uintptr_t)buf.data())) {
 				fprintf(stderr, "bench-jit: %s: JIT failed\n", b.name.c_str());
 				exit(1);
 			}

@@ -10,6 +10,7 @@
 #include "core/isa.h"
 #include "core/vjit_jit.h"
 #include "selftests/unit/bpf_asm.h"
+#include "user/arches.h"
 
 using namespace vjit;
 using namespace vjit::asm_;
@@ -162,7 +163,7 @@ int size_of(std::vector<Insn> p, unsigned flags = 0, unsigned isa = VJIT_ISA_V3)
 	j.addrs = addrs.data();
 	j.flags = flags;
 	j.isa = isa;
-	return vjit_x86_64_size(&j);
+	return vjit::user::host_arch().jit->size(&j);
 }
 
 std::vector<uint8_t> image_of(std::vector<Insn> p, unsigned flags) {
@@ -173,10 +174,10 @@ std::vector<uint8_t> image_of(std::vector<Insn> p, unsigned flags) {
 	j.stack_depth = 8;
 	j.addrs = addrs.data();
 	j.flags = flags;
-	if (vjit_x86_64_size(&j))
+	if (vjit::user::host_arch().jit->size(&j))
 		return {};
 	std::vector<uint8_t> img(j.image_len);
-	if (vjit_x86_64_emit(&j, img.data(), 0x1000))
+	if (vjit::user::host_arch().jit->emit(&j, img.data(), 0x1000))
 		return {};
 	return img;
 }

@@ -88,7 +88,7 @@ TEST(Driver, RejectsBadPrograms) {
 		std::vector<Insn> dummy(1);
 		if (c.prog.empty())
 			jit.j.insns = dummy.data();  // len 0 with a valid pointer
-		EXPECT_EQ(vjit_x86_64_size(&jit.j), c.err) << c.what;
+		EXPECT_EQ(VJIT_BACKEND(x86_64).size(&jit.j), c.err) << c.what;
 		EXPECT_EQ(jit.j.error, c.err) << c.what;
 		EXPECT_EQ(jit.j.error_insn, c.insn) << c.what;
 		EXPECT_STRNE(vjit_jit_error_name(c.err), "unknown error");
@@ -101,7 +101,7 @@ TEST(Driver, LayoutAndEntry) {
 	p.push_back(I(bpf::ALU64 | bpf::ADD | bpf::K, 0, 0, 0, 1));
 	p.push_back(exit_insn());
 	Jit jit(p);
-	ASSERT_EQ(vjit_x86_64_size(&jit.j), 0);
+	ASSERT_EQ(VJIT_BACKEND(x86_64).size(&jit.j), 0);
 	EXPECT_GE(jit.j.passes, 2u);
 	EXPECT_LE(jit.j.passes, 32u);
 	// addrs: increasing; the second LD_IMM64 slot is the end of the pair.
@@ -111,32 +111,32 @@ TEST(Driver, LayoutAndEntry) {
 	EXPECT_LT(jit.addrs[3], jit.addrs[4]);
 	EXPECT_LT(jit.addrs[4], jit.j.image_len);
 	Machine &m = machine();
-	ASSERT_EQ(vjit_x86_64_emit(&jit.j, m.image, (uint64_t)(uintptr_t)m.image), 0);
+	ASSERT_EQ(VJIT_BACKEND(x86_64).emit(&jit.j, m.image, (uint64_t)(uintptr_t)m.image), 0);
 	const uint8_t nop5[] = {0x0f, 0x1f, 0x44, 0x00, 0x00};
 	EXPECT_EQ(memcmp(m.image, nop5, 5), 0) << "entry must be the 5-byte nop the kernel patches";
 	EXPECT_EQ(m.image[jit.j.image_len - 2], 0xc3) << disasm(m.image, jit.j.image_len);
 	EXPECT_EQ(m.image[jit.j.image_len - 1], 0xcc);
 	// A second emit with offsets that moved is refused.
 	jit.addrs[3]++;
-	EXPECT_EQ(vjit_x86_64_emit(&jit.j, m.image, (uint64_t)(uintptr_t)m.image), VJIT_E_NO_CONVERGENCE);
+	EXPECT_EQ(VJIT_BACKEND(x86_64).emit(&jit.j, m.image, (uint64_t)(uintptr_t)m.image), VJIT_E_NO_CONVERGENCE);
 }
 
 TEST(Driver, ImageLimits) {
 	Jit jit(ret42());
 	jit.j.max_image_len = 16;
-	EXPECT_EQ(vjit_x86_64_size(&jit.j), VJIT_E_TOO_LARGE);
+	EXPECT_EQ(VJIT_BACKEND(x86_64).size(&jit.j), VJIT_E_TOO_LARGE);
 	Jit ok(ret42());
-	ASSERT_EQ(vjit_x86_64_size(&ok.j), 0);
-	EXPECT_NE(vjit_x86_64_emit(&ok.j, nullptr, 0), 0);
+	ASSERT_EQ(VJIT_BACKEND(x86_64).size(&ok.j), 0);
+	EXPECT_NE(VJIT_BACKEND(x86_64).emit(&ok.j, nullptr, 0), 0);
 }
 
 TEST(Driver, HelperOutOfReach) {
 	std::vector<Insn> p = {I(bpf::JMP | bpf::CALL, 0, 0, 0, 0), exit_insn()};
 	Jit jit(p);
-	ASSERT_EQ(vjit_x86_64_size(&jit.j), 0);
+	ASSERT_EQ(VJIT_BACKEND(x86_64).size(&jit.j), 0);
 	Machine &m = machine();
 	// The image 8 GB away from call_base: rel32 cannot reach.
-	EXPECT_EQ(vjit_x86_64_emit(&jit.j, m.image, jit.j.call_base + (8ull << 30)), VJIT_E_UNSUPPORTED_OPCODE);
+	EXPECT_EQ(VJIT_BACKEND(x86_64).emit(&jit.j, m.image, jit.j.call_base + (8ull << 30)), VJIT_E_UNSUPPORTED_OPCODE);
 	EXPECT_EQ(jit.j.error_insn, 0u);
 }
 
@@ -178,8 +178,8 @@ TEST(Driver, ReturnThunk) {
 	far.j.flags = VJIT_F_RETHUNK;
 	far.j.return_thunk = thunk + (16ull << 30);
 	far.j.call_base = far.j.return_thunk;
-	ASSERT_EQ(vjit_x86_64_size(&far.j), 0);
-	EXPECT_NE(vjit_x86_64_emit(&far.j, m.image, (uint64_t)(uintptr_t)m.image), 0);
+	ASSERT_EQ(VJIT_BACKEND(x86_64).size(&far.j), 0);
+	EXPECT_NE(VJIT_BACKEND(x86_64).emit(&far.j, m.image, (uint64_t)(uintptr_t)m.image), 0);
 }
 
 TEST(Driver, ManyJumpsConverge) {
@@ -216,7 +216,7 @@ TEST(Driver, LargeProgramWithManyExitsSettles) {
 	p.push_back(I(bpf::ALU64 | bpf::MOV | bpf::K, 0, 0, 0, 1));
 	p.push_back(exit_insn());
 	Jit jit(p);
-	ASSERT_EQ(vjit_x86_64_size(&jit.j), 0) << vjit_jit_error_name(jit.j.error);
+	ASSERT_EQ(VJIT_BACKEND(x86_64).size(&jit.j), 0) << vjit_jit_error_name(jit.j.error);
 	EXPECT_LE(jit.j.passes, 32u);
 	Outcome o = run_both(machine(), p);
 	ASSERT_EQ(o.jit_error, 0);

@@ -148,12 +148,12 @@ int jit_only(Machine &m, const std::vector<Insn> &prog, std::vector<uint8_t> *by
 	j.isa = VJIT_ISA_V4;
 	j.max_image_len = max_image_len;
 	j.addrs = addrs.data();
-	int err = vjit_x86_64_size(&j);
+	int err = VJIT_BACKEND(x86_64).size(&j);
 	if (err)
 		return err;
 	if (j.image_len > m.image_cap)
 		return VJIT_E_TOO_LARGE;
-	err = vjit_x86_64_emit(&j, m.image, (uint64_t)(uintptr_t)m.image);
+	err = VJIT_BACKEND(x86_64).emit(&j, m.image, (uint64_t)(uintptr_t)m.image);
 	if (err)
 		return err;
 	if (bytes)

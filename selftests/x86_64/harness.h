@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Test harness: JIT a program with vjit_x86_64_size/emit into executable
+// Test harness: JIT a program with the x86-64 backend into executable
 // memory near the test binary's text (so helper calls reach), run it on a
 // stack of our own (so R10 has a known address), and run the same program
 // through the reference interpreter (core/interp.h) with R10 at the same
@@ -17,6 +17,10 @@
 #include "core/bpf.h"
 #include "core/interp.h"
 #include "core/vjit_jit.h"
+
+extern "C" {
+VJIT_DECLARE_BACKEND(x86_64)
+}
 
 namespace vjit_test {
 
