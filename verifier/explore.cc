@@ -337,12 +337,32 @@ Explorer::Proof Explorer::prove(const SBool &goal, z3::model *cex) {
 			return Proof::PROVED;
 	}
 	z3::expr neg = lower_uf(!goal.e);
-	z3::check_result r = check(&neg, cex);
-	if (r == z3::sat && cex)
+	z3::model m(sym_ctx());
+	z3::check_result r = check(&neg, &m);
+	// A counterexample is checked against the query before it is believed;
+	// a model that does not satisfy it (a solver's answer after a time
+	// limit) is asked again of the fresh solver, and else is no answer.
+	if (r == z3::sat && !satisfies(m, neg)) {
+		r = check_fresh(&neg, &m);
+		if (r == z3::sat && !satisfies(m, neg))
+			r = z3::unknown;
+	}
+	if (r == z3::sat && cex) {
+		*cex = m;
 		complete(*cex);
+	}
 	if (r == z3::unsat)
 		return Proof::PROVED;
 	return r == z3::sat ? Proof::FAILED : Proof::UNKNOWN;
+}
+
+bool Explorer::satisfies(const z3::model &m, const z3::expr &extra) {
+	if (!m.eval(extra, true).is_true())
+		return false;
+	for (const z3::expr &a : solver_.assertions())
+		if (!m.eval(a, true).is_true())
+			return false;
+	return true;
 }
 
 bool Explorer::explore(const std::function<void()> &body, size_t max_paths) {

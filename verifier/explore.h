@@ -130,6 +130,7 @@ private:
 	void set_time_limit();
 	z3::check_result check(const z3::expr *extra, z3::model *m);
 	z3::check_result check_fresh(const z3::expr *extra, z3::model *m);
+	bool satisfies(const z3::model &m, const z3::expr &extra);
 };
 
 // The explorer running on this thread (set by explore()).
