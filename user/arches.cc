@@ -33,11 +33,11 @@ const Arch &host_arch() {
 	return a ? *a : arches().front();
 }
 
-std::string arch_names() {
-	std::string s;
+std::vector<std::string> arch_names() {
+	std::vector<std::string> names;
 	for (const Arch &a : arches())
-		s += (s.empty() ? "" : ", ") + std::string(a.name);
-	return s;
+		names.push_back(a.name);
+	return names;
 }
 
 std::vector<DisasmLine> disassemble(const Arch &a, const uint8_t *code, size_t len, uint64_t addr,

@@ -28,8 +28,8 @@ const std::vector<Arch> &arches();
 const Arch *find_arch(const std::string &name);
 // The arch this host runs (the default of every tool).
 const Arch &host_arch();
-// "x86_64, arm64": for usage messages.
-std::string arch_names();
+// Every arch's name, for option checks.
+std::vector<std::string> arch_names();
 
 // One disassembled instruction.
 struct DisasmLine {

@@ -161,11 +161,7 @@ int main(int argc, char **argv) {
 	CLI::App app{"JIT-compile a BPF program with vjit and run it in userspace"};
 	app.add_flag("--interp", o.interp, "run the reference interpreter instead of the JIT");
 	app.add_flag("--dump", o.dump, "print the native code (capstone), by BPF instruction");
-	std::vector<std::string> arch_names;
-	for (const user::Arch &a : user::arches())
-		arch_names.push_back(a.name);
-	app.add_option("--arch", o.arch, "target architecture (" + user::arch_names() + ")")
-		->check(CLI::IsMember(arch_names));
+	app.add_option("--arch", o.arch, "target architecture")->check(CLI::IsMember(user::arch_names()));
 	app.add_option("--ctx", o.ctx_file,
 		       "context bytes: a 64-byte struct seccomp_data (--seccomp), packet "
 		       "bytes (--socket), or the memory R1 points to (eBPF)");

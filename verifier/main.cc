@@ -77,10 +77,7 @@ int main(int argc, char **argv) {
 	std::vector<std::string> arch_names;
 	for (const ArchInfo &a : all_arches_info())
 		arch_names.push_back(a.name);
-	std::string names_text;
-	for (const std::string &n : arch_names)
-		names_text += (names_text.empty() ? "" : ", ") + n;
-	app.add_option("--arch", arch_name, "one arch (" + names_text + ")")->check(CLI::IsMember(arch_names));
+	app.add_option("--arch", arch_name, "one arch")->check(CLI::IsMember(arch_names));
 	app.add_option("--only", only, "entries whose name contains this (e.g. 'ALU64 ADD X')");
 	app.add_option("--jobs,-j", jobs, "parallel proofs (default: all cores)");
 	app.add_option("--query-budget", query_s, "seconds a solver query may take (then: unknown, the entry fails)");

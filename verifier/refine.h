@@ -738,9 +738,7 @@ inline void plain_store_obligations(PathGoal &g, const Accesses &nat, const Acce
 	for (size_t i = 0; g.structural.empty() && i < nat.stores.size(); i++) {
 		const Access &n = *nat.stores[i], &b = *bpf_side.stores[i];
 		const std::string k = "store #" + std::to_string(i + 1);
-		const std::string size = store_size_difference(k, n, b);
-		if (!size.empty())
-			g.fail(size);
+		g.fail(store_size_difference(k, n, b));
 		g.eq(k + " address", n.addr, b.addr);
 		g.eq(k + " value", n.value, b.value);
 	}
@@ -1174,9 +1172,9 @@ void prologue_obligations(PathGoal &g, Result &res, const FrameEntry &fe, const 
 }
 
 // The body between prologue and epilogue, abstracted by what the
-// per-instruction theorems guarantee: BPF registers but R10 and the
-// scratch registers take any values, the rest of the state is as the
-// prologue left it.
+// per-instruction theorems guarantee: the BPF registers other than R10,
+// and the scratch registers, take any values; the rest of the state is as
+// the prologue left it.
 template <typename T>
 typename T::State state_after_body(const typename T::State &ns) {
 	typename T::State nb = ns;
@@ -1227,9 +1225,8 @@ void epilogue_obligations(PathGoal &g, const JitOptions &o, const FrameEntry &fe
 			  const typename T::State &entry, const typename T::State &nb, const NativeEnv &nenv,
 			  const NativeEnv &eenv, const u64 &body_r0) {
 	const u64 &S = fe.S;
-	if (!o.rethunk && eo.status != RunStatus::RETURNED)
-		g.fail(std::string("epilogue ") + run_status_name(eo.status) + ": " + eo.why);
-	if (o.rethunk && eo.status != RunStatus::EXITED)
+	// Through the return thunk the epilogue leaves the image by a jump.
+	if (eo.status != (o.rethunk ? RunStatus::EXITED : RunStatus::RETURNED))
 		g.fail(std::string("epilogue ") + run_status_name(eo.status) + ": " + eo.why);
 	const u64 ret_addr = T::return_address(entry, nenv.mem, S);  // as it was on entry
 	if (!o.rethunk) {
