@@ -25,7 +25,7 @@ check-freestanding-$(1):
 		"$(FREESTANDING_CXXFLAGS) $$(ARCH_$(1)_FREESTANDING)" \
 		$(BUILD)/freestanding/$(1) $(1) $(CORE_SRCS) $$(ARCH_$(1)_SRCS)
 
-# About 5 minutes with 2 jobs on the 2-core CI machine for x86_64.
+# The arch's whole proof (its time: README, make verify).
 check-verify-$(1): $(BIN)/vjit-verify
 	@mkdir -p $(BUILD)/logs
 	$(BIN)/vjit-verify --arch $(1) --json $(BUILD)/logs/verify-$(1).json
