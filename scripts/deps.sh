@@ -12,6 +12,10 @@ pkgs=(
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12 dkms
 	qemu-system-x86 busybox-static cpio kmod iproute2 python3
+	# foreign arches: cross compilers, user-mode and system emulators
+	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	gcc-riscv64-linux-gnu g++-riscv64-linux-gnu binutils-riscv64-linux-gnu
+	qemu-user-static qemu-system-arm qemu-system-misc
 )
 missing=()
 for p in "${pkgs[@]}"; do
