@@ -180,6 +180,7 @@ static noinline struct bpf_prog *vjit_call_stock(struct bpf_prog *prog,
 	atomic64_add(ktime_get_ns() - t0, &vjit_stats.stock_ns);
 	if (res->jited) {
 		atomic64_inc(&vjit_stats.stock_jited);
+		atomic64_add(res->jited_len, &vjit_stats.stock_bytes);
 		vjit_arch_inspect_stock(res);
 	}
 	return res;

@@ -16,6 +16,7 @@
  *                                      kernel's JIT made (call-through)
  *   stock stock_jited stock_ns         programs handed to the kernel's JIT,
  *                                      how many it JITted, time spent there
+ *   stock_bytes                        ... and the size of their images
  *   fallback/<reason>                  why programs went to the kernel's JIT
  */
 #include <linux/ctype.h>
@@ -48,6 +49,7 @@ VJIT_COUNTER(stock_bhb_ibhf);
 VJIT_COUNTER(stock);
 VJIT_COUNTER(stock_jited);
 VJIT_COUNTER(stock_ns);
+VJIT_COUNTER(stock_bytes);
 VJIT_COUNTER(ibt);
 VJIT_COUNTER(isa_v4);
 VJIT_COUNTER(stock_ibt);
@@ -56,7 +58,7 @@ static struct attribute *vjit_attrs[] = {
 	&compiled_attr.attr, &native_bytes_attr.attr, &compile_ns_attr.attr, &blinded_attr.attr,
 	&return_thunk_attr.attr, &bhb_loop_attr.attr, &bhb_ibhf_attr.attr,
 	&nospec_attr.attr, &stock_bhb_loop_attr.attr, &stock_bhb_ibhf_attr.attr,
-	&stock_attr.attr, &stock_jited_attr.attr, &stock_ns_attr.attr,
+	&stock_attr.attr, &stock_jited_attr.attr, &stock_ns_attr.attr, &stock_bytes_attr.attr,
 	&ibt_attr.attr, &isa_v4_attr.attr, &stock_ibt_attr.attr, NULL,
 };
 static const struct attribute_group vjit_group = { .attrs = vjit_attrs };

@@ -55,6 +55,7 @@ struct vjit_stats {
 	atomic64_t stock;           /* programs handed to the kernel's JIT */
 	atomic64_t stock_jited;     /* ... that came back JITted */
 	atomic64_t stock_ns;        /* time in the kernel's JIT */
+	atomic64_t stock_bytes;     /* jited_len of the kernel's JIT's images */
 	atomic64_t fallback[VJIT_R_NR];
 };
 extern struct vjit_stats vjit_stats;

@@ -239,6 +239,22 @@ plan_bhi() {
 
 # Cost per syscall through a ~300-rule filter, and compile time, under the
 # interpreter, the kernel's JIT and vjit, in this one boot.
+# Native bytes of one program set, loaded once under the kernel's JIT and
+# once under vjit (mode $2; what vjit hands to the kernel's JIT counts with
+# vjit's bytes): "bytes: SET stock N vjit M". The rest is the command that
+# loads the set.
+bench_bytes() {
+	set=$1 vmode=$2; shift 2
+	m=/sys/module/vjit/parameters/mode
+	echo none > $m
+	s0=$(cnt stock_bytes); "$@" > /dev/null 2>&1; st=$(( $(cnt stock_bytes) - s0 ))
+	echo "$vmode" > $m
+	s0=$(cnt stock_bytes); n0=$(cnt native_bytes); c0=$(cnt compiled)
+	"$@" > /dev/null 2>&1
+	vj=$(( $(cnt native_bytes) - n0 + $(cnt stock_bytes) - s0 ))
+	echo "bytes: $set stock $st vjit $vj (vjit compiled $(( $(cnt compiled) - c0 )))"
+}
+
 plan_bench() {
 	load_vjit none || return
 	/vmtest bench-all 30
@@ -246,6 +262,10 @@ plan_bench() {
 	/vmtest compile stock 8
 	echo seccomp > /sys/module/vjit/parameters/mode
 	/vmtest compile vjit 8
+	bench_bytes docker-allowlist seccomp /vmtest compile x 1
+	bench_bytes policies seccomp /vmtest install /policies/*.cbpf
+	bench_bytes vjit-checks seccomp /vmtest checks
+	bench_bytes test_bpf all run_test_bpf bytes
 	/vjitctl status
 	rmmod vjit
 }

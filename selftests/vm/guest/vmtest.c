@@ -14,6 +14,8 @@
  *                              kernel's JIT and vjit, interleaved round by
  *                              round (vjit.ko loaded; it sets the mode)
  *   vmtest compile LABEL N     install the ~300-rule filter N times
+ *   vmtest install FILE...     install each raw classic filter (struct
+ *                              sock_filter array) in a child of its own
  *   vmtest demo                a small policy, and what it decides
  *   vmtest ebpf N [--jit]      N random eBPF socket filters run by the
  *                              kernel's interpreter (BPF_PROG_TEST_RUN, JIT
@@ -885,6 +887,38 @@ static int compile_child(void *arg)
 	return 0;
 }
 
+static int install_file_child(void *arg)
+{
+	static struct sock_filter f[BPF_MAXINSNS];
+	int fd = open((const char *)arg, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return 1;
+	n = read(fd, f, sizeof(f));
+	close(fd);
+	if (n <= 0 || n % (ssize_t)sizeof(f[0]))
+		return 1;
+	return install(f, (unsigned int)(n / (ssize_t)sizeof(f[0])), 0) ? 1 : 0;
+}
+
+/* The child's exit may be a syscall its filter kills: the status only
+ * tells a failed install (exit code 1) from the rest. */
+static int cmd_install(int n, char **files)
+{
+	int bad = 0;
+
+	for (int i = 0; i < n; i++) {
+		int st = in_child(install_file_child, files[i]);
+
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 1) {
+			fail("install", "%s: not installed", files[i]);
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
 static int cmd_compile(const char *label, int batches)
 {
 	const char *ns = strcmp(label, "vjit") ? "stock_ns" : "compile_ns";
@@ -1188,6 +1222,8 @@ int main(int argc, char **argv)
 		return cmd_bench_all(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "compile"))
 		return cmd_compile(argv[2], atoi(argv[3]));
+	if (argc >= 3 && !strcmp(argv[1], "install"))
+		return cmd_install(argc - 2, argv + 2);
 	if (argc >= 3 && !strcmp(argv[1], "ebpf"))
 		return cmd_ebpf(atoi(argv[2]), argc == 4 && !strcmp(argv[3], "--jit"));
 	if (argc == 2 && !strcmp(argv[1], "bhi"))
