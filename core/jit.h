@@ -55,6 +55,7 @@ enum class LowerError : uint8_t {
 //   u32  epilogue_addr()       native offset of the epilogue, i.e.
 //                              insn_addr(program length) (EXIT jumps there)
 //   u32  idx()                 index of the instruction being lowered
+//   u32  epilogue_idx()        the program length (the epilogue's index)
 //   u64  image_addr(u32 off)   absolute address of native offset off in the
 //                              final (executable) image
 //   u64  helper_addr(u32 imm)  absolute address of helper imm
@@ -97,6 +98,7 @@ struct JitCtx<Concrete> {
 	CBV<32> insn_addr(CBV<32> i) const { return addrs && i.v <= n_insns ? addrs[i.v] : 0; }
 	CBV<32> epilogue_addr() const { return addrs ? addrs[n_insns] : 0; }
 	CBV<32> idx() const { return cur; }
+	CBV<32> epilogue_idx() const { return n_insns; }
 	CBV<64> image_addr(CBV<32> off) const { return image_base + off.v; }
 	CBV<64> helper_addr(CBV<32> imm) const { return call_base + (uint64_t)(int64_t)(int32_t)imm.v; }
 	void fail(LowerError e) {

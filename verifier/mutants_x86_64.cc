@@ -300,6 +300,53 @@ void gotol_takes_off(Ctx &c, const In &in) {
 	jump_to<D>(c, true, Cond::O, c.insn_addr(c.idx() + u32(1) + sext<32>(in.off)));
 }
 
+// ALU64 ADD K with rax's short imm32 form but without REX.W: a 32-bit add.
+void alu64_add_k_rax_form_no_rexw(Ctx &c, const In &in) {
+	if (D::when(fits_imm8<D>(in.imm), "fits_imm8"))
+		alu_ri8<D>(c, Sz::Q64, AluOp::ADD, nat(in.dst), trunc<8>(in.imm));
+	else if (D::when(nat(in.dst) == u4(RAX), "dst_is_rax"))
+		alu_rax_i32<D>(c, Sz::D32, AluOp::ADD, in.imm);
+	else
+		alu_ri32<D>(c, Sz::Q64, AluOp::ADD, nat(in.dst), in.imm);
+}
+// LDX MEM DW leaving out a zero displacement for every base but rbp: with
+// r13 (R7) as base, mod 00 rm 101 is RIP-relative (raw fields).
+void ldxdw_disp0_r13(Ctx &c, const In &in) {
+	const u4 dst = nat(in.dst), base = nat(in.src);
+	if (D::when(in.off == u16(0) && base != u4(RBP), "disp_zero")) {
+		c.emit8(rex_byte<D>(true, dst, u4(0), base));
+		c.emit8(0x8b);
+		c.emit8(modrm_byte<D>(0, dst, base));
+		if (D::when(base_needs_sib<D>(base), "needs_sib"))
+			c.emit8(sib_byte_noindex<D>(base));
+		return;
+	}
+	mov_rm<D>(c, Sz::Q64, dst, Mem<D>{base, sext<32>(in.off)});
+}
+// EXIT left out one instruction too early (the second-to-last falls
+// through into the last instead of the epilogue).
+void exit_elided_early(Ctx &c, const In &) {
+	if (D::when(c.idx() + u32(2) == c.epilogue_idx(), "jump_to_next"))
+		return;
+	jump_to_insn<D>(c, true, Cond::O, c.epilogue_idx());
+}
+// JMP JEQ K against 0 tested on 32 bits: the upper half ignored.
+void jeq_k_zero_test32(Ctx &c, const In &in) {
+	const u32 target = c.idx() + u32(1) + sext<32>(in.off);
+	if (D::when(in.imm == u32(0), "imm_zero"))
+		test_rr<D>(c, Sz::D32, nat(in.dst), nat(in.dst));
+	else
+		alu_ri<D>(c, Sz::Q64, AluOp::CMP, nat(in.dst), in.imm);
+	jump_to_insn<D>(c, false, Cond::E, target);
+}
+// ALU MOV K zeroing with xor when only the low byte of imm is zero.
+void alu32_mov_k_zero_low_byte(Ctx &c, const In &in) {
+	if (D::when(trunc<8>(in.imm) == u8(0), "imm_zero"))
+		alu_rr<D>(c, Sz::D32, AluOp::XOR, nat(in.dst), nat(in.dst));
+	else
+		mov_ri32<D>(c, nat(in.dst), in.imm);
+}
+
 // NOSPEC lowered to nothing: architecturally a no-op, but the Spectre v4
 // barrier is gone.
 void nospec_no_lfence(Ctx &, const In &) {}
@@ -400,6 +447,11 @@ std::vector<Mutant> mutants_x86_64() {
 		{"atomic-loop-address-reloaded", "x86_64", "STX ATOMIC W XOR FETCH", "cmpxchg loop addressing memory through a register the loop reloads", "load inside the loop", fetch_xor_address_reloaded, false, nullptr, nullptr},
 		{"atomic-loop-stale-retry", "x86_64", "STX ATOMIC W XOR FETCH", "cmpxchg loop retrying with the new value computed from a stale read (a lost update)", "store #1 value", fetch_xor_stale_retry, false, nullptr, nullptr},
 		{"fetch-add-plain-read", "x86_64", "STX ATOMIC DW ADD FETCH", "fetch-add returning a plain read made before the locked add", "R", fetch_add_plain_read, false, nullptr, nullptr},
+		{"alu64-add-k-rax-form-no-rexw", "x86_64", "ALU64 ADD K", "short rax form without REX.W (32-bit result)", "R", alu64_add_k_rax_form_no_rexw, false, nullptr, nullptr},
+		{"ldxdw-disp0-r13", "x86_64", "LDX MEM DW", "zero displacement left out for an r13 base (RIP-relative)", "RIP-relative", ldxdw_disp0_r13, false, nullptr, nullptr},
+		{"exit-elided-early", "x86_64", "JMP EXIT", "exit falls through before the last instruction", "pc", exit_elided_early, false, nullptr, nullptr},
+		{"jeq-k-zero-test32", "x86_64", "JMP JEQ K", "compare with 0 as a 32-bit test (upper half ignored)", "pc", jeq_k_zero_test32, false, nullptr, nullptr},
+		{"alu32-mov-k-zero-low-byte", "x86_64", "ALU MOV K", "xor zeroing chosen by the low byte of imm", "R", alu32_mov_k_zero_low_byte, false, nullptr, nullptr},
 		{"prologue-short-frame", "x86_64", "", "stack frame too small (saved registers overlap the BPF stack)", "clear of the BPF stack", nullptr, true, prologue_short_frame, nullptr},
 		{"prologue-no-16-rounding", "x86_64", "", "stack misaligned for System V calls (no 16-byte rounding)", "body sp aligned to 16", nullptr, true, prologue_no_16_rounding, nullptr},
 		{"epilogue-skips-r12", "x86_64", "", "clobbered callee-saved register (epilogue)", "callee-saved", nullptr, true, nullptr, epilogue_skips_r12},

@@ -49,6 +49,7 @@ struct JitCtx<Symbolic> {
 	}
 	SBV<32> epilogue_addr() { return insn_addr(n_insns); }
 	SBV<32> idx() const { return cur; }
+	SBV<32> epilogue_idx() const { return n_insns; }
 	SBV<64> image_addr(const SBV<32> &off) const { return image_base + zext<64>(off); }
 	SBV<64> helper_addr(const SBV<32> &imm) const { return call_base + sext<64>(imm); }
 	void fail(LowerError e) {

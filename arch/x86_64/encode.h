@@ -34,9 +34,10 @@ enum class Cond : uint8_t {
 	S = 0x8, NS = 0x9, P = 0xa, NP = 0xb, L = 0xc, GE = 0xd, LE = 0xe, G = 0xf,
 };
 
-// A memory operand [base + disp32]. Always encoded with a displacement
-// (ModRM.mod = 01 or 10), so rbp/r13 as base need no special case; rsp/r12
-// as base need a SIB byte (guard needs_sib).
+// A memory operand [base + disp32]. A zero displacement is left out
+// (ModRM.mod = 00) except for an rbp/r13 base, where mod 00 means
+// RIP-relative; else disp8 or disp32 (mod 01/10). rsp/r12 as base need a
+// SIB byte (guard needs_sib).
 template <typename D>
 struct Mem {
 	typename D::template BV<4> base;
@@ -137,13 +138,24 @@ void put_prefixes(JitCtx<D> &c, Sz sz, typename D::template BV<4> reg,
 		c.emit8(rex_byte<D>(false, reg, index, rm));
 }
 
+// rbp or r13: ModRM.rm = 101, which mod 00 makes RIP-relative.
+template <typename D>
+typename D::Bool base_needs_disp(typename D::template BV<4> base) {
+	using u4 = typename D::template BV<4>;
+	return (base & u4(7)) == u4(5);
+}
+
 // ModRM (+SIB) (+disp8/disp32) of a memory operand.
 template <typename D>
 void put_modrm_mem(JitCtx<D> &c, typename D::template BV<4> reg, const Mem<D> &m) {
-	const bool disp8 = D::when(fits_imm8<D>(m.disp), "fits_disp8");
-	c.emit8(modrm_byte<D>(disp8 ? 1 : 2, reg, m.base));
+	using u32 = typename D::template BV<32>;
+	const bool no_disp = D::when(m.disp == u32(0) && !base_needs_disp<D>(m.base), "no_disp");
+	const bool disp8 = !no_disp && D::when(fits_imm8<D>(m.disp), "fits_disp8");
+	c.emit8(modrm_byte<D>(no_disp ? 0 : disp8 ? 1 : 2, reg, m.base));
 	if (D::when(base_needs_sib<D>(m.base), "needs_sib"))
 		c.emit8(sib_byte_noindex<D>(m.base));
+	if (no_disp)
+		return;
 	if (disp8)
 		put_imm8<D>(c, trunc<8>(m.disp));
 	else
@@ -177,6 +189,15 @@ void alu_ri32(JitCtx<D> &c, Sz sz, AluOp op, typename D::template BV<4> dst,
 	put_prefixes<D>(c, sz, 0, 0, dst);
 	c.emit8(0x81);
 	c.emit8(modrm_byte<D>(3, (uint8_t)op, dst));
+	put_imm32<D>(c, imm);
+}
+// ADD/OR/AND/SUB/XOR/CMP eax/rax, imm32 (I): [REX.W] 05/0D/25/2D/35/3D id
+// (sign-extended to 64 bits under REX.W): one byte shorter than 81 /digit.
+template <typename D>
+void alu_rax_i32(JitCtx<D> &c, Sz sz, AluOp op, typename D::template BV<32> imm) {
+	if (sz == Sz::Q64)
+		c.emit8(0x48);
+	c.emit8((uint8_t)((uint8_t)op * 8 + 5));
 	put_imm32<D>(c, imm);
 }
 // MOV r/m, r (MR): 89 /r.  dst = src (32-bit form zero-extends)

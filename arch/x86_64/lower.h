@@ -39,14 +39,29 @@ typename D::Bool fits_uimm32(typename D::template BV<64> v) {
 
 // ---- small multi-form helpers (choose a form, emit it) ------------------
 
-// dst OP= imm: the imm8 form when the immediate fits, else imm32.
+// dst OP= imm: the imm8 form when the immediate fits, else imm32 (the
+// short form when dst is rax).
 template <typename D>
 void alu_ri(JitCtx<D> &c, Sz sz, AluOp op, typename D::template BV<4> dst,
 	    typename D::template BV<32> imm) {
+	using u4 = typename D::template BV<4>;
 	if (D::when(fits_imm8<D>(imm), "fits_imm8"))
 		alu_ri8<D>(c, sz, op, dst, trunc<8>(imm));
+	else if (D::when(dst == u4(RAX), "dst_is_rax"))
+		alu_rax_i32<D>(c, sz, op, imm);
 	else
 		alu_ri32<D>(c, sz, op, dst, imm);
+}
+
+// dst = zext(imm): xor r32, r32 for 0 (flags are dead between rules),
+// else mov r32, imm32.
+template <typename D>
+void mov_ri32_or_zero(JitCtx<D> &c, typename D::template BV<4> dst, typename D::template BV<32> imm) {
+	using u32 = typename D::template BV<32>;
+	if (D::when(imm == u32(0), "imm_zero"))
+		alu_rr<D>(c, Sz::D32, AluOp::XOR, dst, dst);
+	else
+		mov_ri32<D>(c, dst, imm);
 }
 
 // Jump (cc, or always when `always`) to native offset `target`: rel8 when
@@ -69,6 +84,16 @@ void jump_to(JitCtx<D> &c, bool always, Cond cc, typename D::template BV<32> tar
 		jmp_rel32<D>(c, rel32);
 	else
 		jcc_rel32<D>(c, cc, rel32);
+}
+
+// Jump to BPF instruction `target` (the epilogue at epilogue_idx()):
+// nothing when it is the next one (the code falls through to it).
+template <typename D>
+void jump_to_insn(JitCtx<D> &c, bool always, Cond cc, typename D::template BV<32> target) {
+	using u32 = typename D::template BV<32>;
+	if (D::when(target == c.idx() + u32(1), "jump_to_next"))
+		return;
+	jump_to<D>(c, always, cc, c.insn_addr(target));
 }
 
 // [base + sext(off)]
@@ -121,7 +146,7 @@ void lower_alu(JitCtx<D> &c, const InsnFields<D> &in) {
 	case ARSH: shift_ri<D>(c, sz, ShiftOp::SAR, dst, trunc<8>(in.imm)); return; /* dst s>>= imm */
 	case MOV:
 		if (sz == Sz::D32 || D::when(sge(in.imm, u32(0)), "imm_nonneg"))
-			mov_ri32<D>(c, dst, in.imm);      /* dst = (u32)imm */
+			mov_ri32_or_zero<D>(c, dst, in.imm); /* dst = (u32)imm */
 		else
 			mov_ri32_sx<D>(c, dst, in.imm);   /* dst = (s64)imm */
 		return;
@@ -331,18 +356,22 @@ constexpr Cond jmp_cond(uint8_t code) {
 	return Cond::O;
 }
 
-// Native offset of the jump target pc + 1 + off.
+// Index of the jump target pc + 1 + off.
 template <typename D>
 typename D::template BV<32> jump_target(JitCtx<D> &c, const InsnFields<D> &in) {
 	using u32 = typename D::template BV<32>;
-	return c.insn_addr(c.idx() + u32(1) + sext<32>(in.off));
+	return c.idx() + u32(1) + sext<32>(in.off);
 }
 
-// if (dst CMP src/imm) goto pc + 1 + off; JSET tests dst & src.
+// if (dst CMP src/imm) goto pc + 1 + off; JSET tests dst & src. Nothing
+// when the target is the next instruction (flags are dead between rules).
 template <typename D>
 void lower_jmp_cond(JitCtx<D> &c, const InsnFields<D> &in) {
 	VJIT_DOMAIN_TYPES(D);
 	using namespace bpf;
+	const u32 target = jump_target<D>(c, in);
+	if (D::when(target == c.idx() + u32(1), "jump_to_next"))
+		return;
 	const Sz sz = alu_size(in.code);
 	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
 	const bool jset = op(in.code) == JSET;
@@ -354,29 +383,31 @@ void lower_jmp_cond(JitCtx<D> &c, const InsnFields<D> &in) {
 	} else {
 		if (jset)
 			test_ri32<D>(c, sz, dst, in.imm);        /* flags = dst & imm */
+		else if (D::when(in.imm == u32(0), "imm_zero"))
+			test_rr<D>(c, sz, dst, dst);             /* flags of dst - 0: CF = OF = 0 */
 		else
 			alu_ri<D>(c, sz, AluOp::CMP, dst, in.imm); /* flags = dst - imm */
 	}
-	jump_to<D>(c, false, jmp_cond(in.code), jump_target<D>(c, in));
+	jump_to<D>(c, false, jmp_cond(in.code), c.insn_addr(target));
 }
 
 // goto pc + 1 + off
 template <typename D>
 void lower_ja(JitCtx<D> &c, const InsnFields<D> &in) {
-	jump_to<D>(c, true, Cond::O, jump_target<D>(c, in));
+	jump_to_insn<D>(c, true, Cond::O, jump_target<D>(c, in));
 }
 
 // gotol: goto pc + 1 + imm (JMP32 | JA, the 32-bit offset in imm).
 template <typename D>
 void lower_gotol(JitCtx<D> &c, const InsnFields<D> &in) {
 	using u32 = typename D::template BV<32>;
-	jump_to<D>(c, true, Cond::O, c.insn_addr(c.idx() + u32(1) + in.imm));
+	jump_to_insn<D>(c, true, Cond::O, c.idx() + u32(1) + in.imm);
 }
 
-// return R0: jump to the epilogue.
+// return R0: jump to the epilogue (the last instruction falls into it).
 template <typename D>
 void lower_exit(JitCtx<D> &c, const InsnFields<D> &) {
-	jump_to<D>(c, true, Cond::O, c.epilogue_addr());
+	jump_to_insn<D>(c, true, Cond::O, c.epilogue_idx());
 }
 
 // R0 = helper(R1, ..., R5): `call rel32` to helper_addr(imm). The System V
@@ -515,7 +546,7 @@ void lower_ld_imm64(JitCtx<D> &c, const InsnFields<D> &in) {
 	const u4 dst = native_reg<D>(in.dst);
 	const u64 v = concat(in.imm_hi, in.imm);
 	if (D::when(fits_uimm32<D>(v), "fits_uimm32"))
-		mov_ri32<D>(c, dst, in.imm);          /* dst = (u32)imm */
+		mov_ri32_or_zero<D>(c, dst, in.imm);  /* dst = (u32)imm */
 	else if (D::when(fits_simm32<D>(v), "fits_simm32"))
 		mov_ri32_sx<D>(c, dst, in.imm);       /* dst = (s64)(s32)imm */
 	else

@@ -155,6 +155,11 @@ TEST(Encode, AluRegImm) {
 					const uint64_t sx = (uint64_t)(int64_t)(int32_t)i;
 					alu_ri32<C>(o32.c, sz, op, d, i);
 					EXPECT_ASM(o32, std::string(alu_name(op)) + " " + reg(sz, d) + ", " + imm(sx, bits(sz), is_logical(op)));
+					if (d == RAX && (sz == Sz::D32 || sz == Sz::Q64)) {
+						Out ox;
+						alu_rax_i32<C>(ox.c, sz, op, i);
+						EXPECT_ASM(ox, std::string(alu_name(op)) + " " + reg(sz, d) + ", " + imm(sx, bits(sz), is_logical(op)));
+					}
 					alu_ri8<C>(o8.c, sz, op, d, (uint8_t)i);
 					const uint64_t sx8 = (uint64_t)(int64_t)(int8_t)(uint8_t)i;
 					// capstone prints the sign-extended imm8 of the
@@ -342,7 +347,12 @@ const Golden kGolden[] = {
 	{"mov_mi W16 [r13+0]", [](JitCtx<C> &c) { mov_mi<C>(c, Sz::W16, Mem<C>{R13, 0}, 0xbeef); }, "66 41 c7 45 00 ef be", "mov word ptr [r13], 0xbeef"},
 	{"shift_rcl Q64 shl r11", [](JitCtx<C> &c) { shift_rcl<C>(c, Sz::Q64, ShiftOp::SHL, R11); }, "49 d3 e3", "shl r11, cl"},
 	{"div_r D32 r11d", [](JitCtx<C> &c) { div_r<C>(c, Sz::D32, R11); }, "41 f7 f3", "div r11d"},
-	{"lock_cmpxchg_mr D32 [r11], r12d", [](JitCtx<C> &c) { lock_cmpxchg_mr<C>(c, Sz::D32, Mem<C>{R11, 0}, R12); }, "f0 45 0f b1 63 00", "lock cmpxchg dword ptr [r11], r12d"},
+	{"lock_cmpxchg_mr D32 [r11], r12d", [](JitCtx<C> &c) { lock_cmpxchg_mr<C>(c, Sz::D32, Mem<C>{R11, 0}, R12); }, "f0 45 0f b1 23", "lock cmpxchg dword ptr [r11], r12d"},
+	{"mov_rm Q64 rax, [r13 + 0] (rm 101 keeps a disp8)", [](JitCtx<C> &c) { mov_rm<C>(c, Sz::Q64, RAX, Mem<C>{R13, 0}); }, "49 8b 45 00", "mov rax, qword ptr [r13]"},
+	{"mov_rm D32 eax, [rbx + 0] (no displacement)", [](JitCtx<C> &c) { mov_rm<C>(c, Sz::D32, RAX, Mem<C>{RBX, 0}); }, "8b 03", "mov eax, dword ptr [rbx]"},
+	{"mov_rm D32 eax, [r12 + 0] (SIB, no displacement)", [](JitCtx<C> &c) { mov_rm<C>(c, Sz::D32, RAX, Mem<C>{R12, 0}); }, "41 8b 04 24", "mov eax, dword ptr [r12]"},
+	{"alu_rax_i32 Q64 CMP rax, 0x1000", [](JitCtx<C> &c) { alu_rax_i32<C>(c, Sz::Q64, AluOp::CMP, 0x1000); }, "48 3d 00 10 00 00", "cmp rax, 0x1000"},
+	{"alu_rax_i32 D32 SUB eax, 0x1000", [](JitCtx<C> &c) { alu_rax_i32<C>(c, Sz::D32, AluOp::SUB, 0x1000); }, "2d 00 10 00 00", "sub eax, 0x1000"},
 	{"bswap_r Q64 r14", [](JitCtx<C> &c) { bswap_r<C>(c, Sz::Q64, R14); }, "49 0f ce", "bswap r14"},
 	{"jcc_rel32 jg", [](JitCtx<C> &c) { jcc_rel32<C>(c, Cond::G, 0x100); }, "0f 8f 00 01 00 00", "jg 0x106"},
 	{"push_r r12", [](JitCtx<C> &c) { push_r<C>(c, R12); }, "41 54", "push r12"},
