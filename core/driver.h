@@ -9,6 +9,11 @@
 //   template <typename D> static void pad(JitCtx<D> &, uint32_t n);
 //                                  n bytes that only fall through (NOPs)
 //   static constexpr uint32_t initial_insn_bytes;  first-pass guess per insn
+// and optionally
+//   template <typename D> static BV<32> body_regs(const InsnFields<D> &);
+//                                  native registers an instruction's code may
+//                                  write; their union over the program goes
+//                                  to the frame (JitOptions::body_regs)
 //
 // Layout, as the kernel's JITs do it: addrs[i] is the native offset where
 // BPF instruction i starts, addrs[len] the epilogue's. The first pass reads
@@ -103,6 +108,7 @@ int driver_check(struct vjit_jit *j, const RuleIndex<Concrete> &rules) {
 	j->error_opcode = 0;
 	j->error_fault = 0;
 	j->v4_insns = 0;
+	j->body_regs = has_body_regs<Arch>::value ? 0 : ~0u;
 	if (!j->insns || j->len == 0 || !j->addrs || j->stack_depth > DRIVER_MAX_STACK)
 		return driver_fail(j, VJIT_E_BAD_PROGRAM, 0);
 	const Insn *insns = static_cast<const Insn *>(j->insns);
@@ -119,6 +125,8 @@ int driver_check(struct vjit_jit *j, const RuleIndex<Concrete> &rules) {
 			j->v4_insns++;
 		if (!rules.find(in))
 			return driver_fail(j, VJIT_E_UNSUPPORTED_OPCODE, i);
+		if constexpr (has_body_regs<Arch>::value)
+			j->body_regs |= (uint32_t)Arch::template body_regs<Concrete>(fields_of(&in)).v;
 		if (is_ld_imm64(in.code)) {
 			i++;
 			continue;
@@ -146,6 +154,7 @@ inline JitCtx<Concrete> driver_ctx(const struct vjit_jit *j) {
 	c.opts.ibt = (j->flags & VJIT_F_IBT) != 0;
 	c.opts.tail_call_entry = j->tail_call_entry;
 	c.opts.stack_depth = j->stack_depth;
+	c.opts.body_regs = j->body_regs;
 	return c;
 }
 

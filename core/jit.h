@@ -33,6 +33,26 @@ struct JitOptions {
 	// JIT's; 0: not a tail-call target (classic programs, userspace).
 	uint32_t tail_call_entry = 0;
 	uint32_t stack_depth = bpf::MAX_BPF_STACK;  // bytes below R10
+	// Native registers (bit n: the arch's register n) the program's code
+	// may write, for an arch whose frame saves only the callee-saved
+	// registers among them (Arch::body_regs); all by default.
+	uint32_t body_regs = ~0u;
+};
+
+// Whether the backend A names, per instruction, the native registers its
+// code may write (A::body_regs<D>(fields), a BV<32> mask; the proofs check
+// it for every table entry and the frame proof relies on it).
+// (Freestanding: no <type_traits>.)
+template <typename...>
+using void_if_valid = void;
+template <typename A, typename = void>
+struct has_body_regs {
+	static constexpr bool value = false;
+};
+template <typename A>
+struct has_body_regs<A, void_if_valid<decltype(A::template body_regs<Concrete>(
+				*static_cast<const InsnFields<Concrete> *>(nullptr)))>> {
+	static constexpr bool value = true;
 };
 
 // Why lowering gave up on an instruction (the driver turns it into a

@@ -78,6 +78,8 @@ struct vjit_jit {
 	unsigned int error_insn;
 	unsigned char error_opcode;
 	unsigned char error_fault;    /* for VJIT_E_BAD_PROGRAM: why (core/isa.h) */
+	unsigned int body_regs;       /* native registers the code may write
+	                                 (the frame saves the callee-saved ones) */
 };
 
 struct vjit_backend {

@@ -347,6 +347,13 @@ void alu32_mov_k_zero_low_byte(Ctx &c, const In &in) {
 		mov_ri32<D>(c, nat(in.dst), in.imm);
 }
 
+// ALU64 MOV X through r12, which body_regs does not name for a mov: a frame
+// that saves only the registers the code writes would not restore it.
+void alu64_mov_x_via_r12(Ctx &c, const In &in) {
+	mov_rr<D>(c, Sz::Q64, u4(SCRATCH3), nat(in.src));
+	mov_rr<D>(c, Sz::Q64, nat(in.dst), u4(SCRATCH3));
+}
+
 // NOSPEC lowered to nothing: architecturally a no-op, but the Spectre v4
 // barrier is gone.
 void nospec_no_lfence(Ctx &, const In &) {}
@@ -452,6 +459,7 @@ std::vector<Mutant> mutants_x86_64() {
 		{"exit-elided-early", "x86_64", "JMP EXIT", "exit falls through before the last instruction", "pc", exit_elided_early, false, nullptr, nullptr},
 		{"jeq-k-zero-test32", "x86_64", "JMP JEQ K", "compare with 0 as a 32-bit test (upper half ignored)", "pc", jeq_k_zero_test32, false, nullptr, nullptr},
 		{"alu32-mov-k-zero-low-byte", "x86_64", "ALU MOV K", "xor zeroing chosen by the low byte of imm", "R", alu32_mov_k_zero_low_byte, false, nullptr, nullptr},
+		{"alu64-mov-x-via-r12", "x86_64", "ALU64 MOV X", "callee-saved scratch written outside the registers the frame saves", "callee-saved r12 kept", alu64_mov_x_via_r12, false, nullptr, nullptr},
 		{"prologue-short-frame", "x86_64", "", "stack frame too small (saved registers overlap the BPF stack)", "clear of the BPF stack", nullptr, true, prologue_short_frame, nullptr},
 		{"prologue-no-16-rounding", "x86_64", "", "stack misaligned for System V calls (no 16-byte rounding)", "body sp aligned to 16", nullptr, true, prologue_no_16_rounding, nullptr},
 		{"epilogue-skips-r12", "x86_64", "", "clobbered callee-saved register (epilogue)", "callee-saved", nullptr, true, nullptr, epilogue_skips_r12},

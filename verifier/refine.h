@@ -779,6 +779,20 @@ inline void atomic_store_obligations(PathGoal &g, Explorer &ex, const std::vecto
 	}
 }
 
+// An arch whose frame saves only the callee-saved registers the code
+// writes (has_body_regs, core/jit.h): the native code of the entry leaves
+// every callee-saved register outside Arch::body_regs(in) as it was.
+template <typename T>
+void callee_saved_obligations(PathGoal &g, const InsnFields<Symbolic> &in, const typename T::State &before,
+			      const typename T::State &after) {
+	if constexpr (has_body_regs<typename T::Arch>::value) {
+		const u32 m = T::Arch::template body_regs<Symbolic>(in);
+		for (unsigned n : T::abi_callee_saved())
+			g.holds("callee-saved " + T::native_name(n) + " kept (not in body_regs)",
+				implies(((m >> u32(n)) & u32(1)) == u32(0), T::native(after, n) == T::native(before, n)));
+	}
+}
+
 // Helpers entered with the stack aligned as each of T's call ABIs requires.
 template <typename T>
 void call_obligations(PathGoal &g, const NativeEnv &n, const u64 &sp0) {
@@ -973,6 +987,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			ex.assume(ule(a.addr, u64(~0ull - 8)));
 		}
 		typename T::State ns = T::initial(regs0, sp0, "n");
+		const typename T::State ns0 = ns;
 		NativeEnv nenv(mem0);
 		if (is_atomic(code)) {
 			nenv.shared_addr = bpf_side.stores.at(0)->addr;
@@ -1002,6 +1017,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			max_stack = std::max(max_stack, stack_use_obligations<T>(g, nat, sp0));
 			if (g.structural.empty())
 				exit_state_obligations<T>(g, code, ctx, out, next, ns, regs, sp0);
+			callee_saved_obligations<T>(g, in, ns0, ns);
 		}
 		z3::model m(sym_ctx());
 		if (discharge(ex, g.obs, g.structural, res, m, "native", "BPF"))
@@ -1173,17 +1189,27 @@ void prologue_obligations(PathGoal &g, Result &res, const FrameEntry &fe, const 
 
 // The body between prologue and epilogue, abstracted by what the
 // per-instruction theorems guarantee: the BPF registers other than R10,
-// and the scratch registers, take any values; the rest of the state is as
-// the prologue left it.
+// and the scratch registers, take any values, except the callee-saved
+// registers outside opts.body_regs (no instruction's code writes them,
+// proved with every entry: callee_saved_obligations); the rest of the
+// state is as the prologue left it.
 template <typename T>
-typename T::State state_after_body(const typename T::State &ns) {
+typename T::State state_after_body(const typename T::State &ns, const JitOptions &o) {
 	typename T::State nb = ns;
 	for (unsigned r = 0; r < bpf::NREGS; r++)
 		if (r != bpf::R10)
 			T::set_reg(nb, r, u64::var("body_r" + std::to_string(r)));
 	T::havoc_scratch(nb, "body");
+	typename T::State before = ns;
+	std::vector<StatePart> after = T::parts(nb), kept = T::parts(before);
+	for (unsigned n : T::abi_callee_saved())
+		if (n >= 32 || !((o.body_regs >> n) & 1))
+			for (size_t i = 0; i < after.size(); i++)
+				if (after[i].name == T::native_name(n))
+					*after[i].e = *kept[i].e;
 	return nb;
 }
+
 
 // Memory after the body: the prologue's where it saved something (and the
 // return address, on the stack when the target pushes it), anything
@@ -1319,7 +1345,7 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		std::vector<Access> saved;
 		prologue_obligations<T>(g, res, fe, pro, out, entry, ns, nenv, depth, bound_depth, &saved);
 		if (with_epilogue) {
-			typename T::State nb = state_after_body<T>(ns);
+			typename T::State nb = state_after_body<T>(ns, cfg.opts);
 			NativeEnv eenv(mem0);
 			eenv.bhb_loop = cfg.opts.bhb_loop;
 			eenv.bhb_loop_addr = cfg.opts.bhb_loop_addr;

@@ -240,6 +240,19 @@ inline std::vector<FrameVariant> TargetX86_64::frame_variants() {
 	r.push_back({"PROLOGUE/EPILOGUE tail-call entry 11 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_61, false), true});
 	r.push_back({"PROLOGUE/EPILOGUE ibt tail-call layout 16 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_612_IBT, true)});
 	r.push_back({"PROLOGUE/EPILOGUE ibt tail-call entry 16 depth 64", ibt_opts(64, TAIL_CALL_ENTRY_612_IBT, true), true});
+	// Every proper subset of the callee-saved registers the frame may
+	// save (the variants above save them all), at an odd depth.
+	for (unsigned set = 0; set + 1 < (1u << x86_64::n_saved_regs); set++) {
+		JitOptions o = mitigation_opts(100, false, false, false);
+		o.body_regs = x86_64::call_clobbered_mask;
+		std::string names;
+		for (unsigned i = 0; i < x86_64::n_saved_regs; i++)
+			if (set & (1u << i)) {
+				o.body_regs |= 1u << x86_64::saved_regs[i];
+				names += std::string(names.empty() ? "" : " ") + reg_name(x86_64::saved_regs[i]);
+			}
+		r.push_back({"PROLOGUE/EPILOGUE saves {" + names + "} depth 100", o});
+	}
 	return r;
 }
 

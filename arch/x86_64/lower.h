@@ -575,8 +575,9 @@ void x86_64_nops(JitCtx<D> &c, uint32_t n) {
 //   nops                       opts.tail_call_entry: up to entry - 4
 //   push rbp; mov rbp, rsp     R10 = rbp
 //   endbr64                    opts.ibt, at opts.tail_call_entry
-//   sub rsp, stack_bytes       BPF stack [rbp - stack_bytes, rbp)
+//   sub rsp, stack_bytes       BPF stack [rbp - stack_bytes, rbp) (none if 0)
 //   push rbx; push r12; push r13; push r14; push r15
+//                              those the code writes (opts.body_regs)
 // A tail call jumps (indirectly) to opts.tail_call_entry with its own
 // frame popped down to [return address][caller's rbp], rbp = rsp: the
 // state push rbp; mov rbp, rsp would have made.
@@ -600,9 +601,12 @@ void x86_64_prologue(JitCtx<D> &c) {
 	mov_rr<D>(c, Sz::Q64, u4(RBP), u4(RSP));
 	if (entry && c.opts.ibt)
 		endbr64<D>(c);                /* tail calls land here */
-	alu_ri<D>(c, Sz::Q64, AluOp::SUB, u4(RSP), u32(stack_bytes(c.opts.stack_depth)));
+	const uint32_t frame = stack_bytes(c.opts.stack_depth, c.opts.body_regs);
+	if (frame)
+		alu_ri<D>(c, Sz::Q64, AluOp::SUB, u4(RSP), u32(frame));
 	for (unsigned i = 0; i < n_saved_regs; i++)
-		push_r<D>(c, u4(saved_regs[i]));
+		if (frame_saves(c.opts.body_regs, i))
+			push_r<D>(c, u4(saved_regs[i]));
 }
 
 // The Spectre-BHI barrier, where the kernel's JIT puts it (before the
@@ -635,7 +639,8 @@ void x86_64_epilogue(JitCtx<D> &c) {
 	VJIT_DOMAIN_TYPES(D);
 	x86_64_bhb_barrier<D>(c);
 	for (unsigned i = n_saved_regs; i-- > 0;)
-		pop_r<D>(c, u4(saved_regs[i]));
+		if (frame_saves(c.opts.body_regs, i))
+			pop_r<D>(c, u4(saved_regs[i]));
 	leave<D>(c);
 	if (!c.opts.rethunk) {
 		ret<D>(c);
@@ -648,6 +653,23 @@ void x86_64_epilogue(JitCtx<D> &c) {
 		return;
 	}
 	jmp_rel32<D>(c, trunc<32>(rel));                    /* jmp return_thunk */
+}
+
+// Native registers the code of instruction `in` may write: the homes of
+// its register fields, r12 for the rules that use it as scratch (division,
+// atomics), and the registers a call clobbers. The frame saves the
+// callee-saved ones among the program's union; the proof of every table
+// entry checks that the other callee-saved registers keep their values.
+template <typename D>
+typename D::template BV<32> x86_64_body_regs(const InsnFields<D> &in) {
+	using namespace bpf;
+	using u32 = typename D::template BV<32>;
+	u32 m = (u32(1) << zext<32>(native_reg<D>(in.dst))) | (u32(1) << zext<32>(native_reg<D>(in.src)));
+	const bool alu = cls(in.code) == ALU || cls(in.code) == ALU64;
+	const bool atomic = cls(in.code) == STX && mode(in.code) == ATOMIC;
+	if ((alu && (op(in.code) == DIV || op(in.code) == MOD)) || atomic)
+		m = m | u32(1u << SCRATCH3);
+	return m | u32(call_clobbered_mask);
 }
 
 // ---- the table --------------------------------------------------------------
@@ -833,6 +855,8 @@ struct X86_64 {
 	static void prologue(JitCtx<D> &c) { x86_64_prologue<D>(c); }
 	template <typename D>
 	static void epilogue(JitCtx<D> &c) { x86_64_epilogue<D>(c); }
+	template <typename D>
+	static typename D::template BV<32> body_regs(const InsnFields<D> &in) { return x86_64_body_regs<D>(in); }
 	// n bytes that do nothing but fall through (the driver's padding).
 	template <typename D>
 	static void pad(JitCtx<D> &c, uint32_t n) { x86_64_nops<D>(c, n); }

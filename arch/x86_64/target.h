@@ -51,25 +51,37 @@ constexpr uint16_t call_clobbered_mask =
 	(1u << RAX) | (1u << RCX) | (1u << RDX) | (1u << RSI) | (1u << RDI) |
 	(1u << R8) | (1u << R9) | (1u << R10) | (1u << R11);
 
-// System V callee-saved registers the image uses, in push order (the
-// prologue pushes them after setting up rbp; the epilogue pops them in
-// reverse). rbp is saved separately by `push rbp`.
+// System V callee-saved registers the image may use, in push order (the
+// prologue pushes those the program's code writes after setting up rbp;
+// the epilogue pops them in reverse). rbp is saved separately by `push rbp`.
 constexpr uint8_t saved_regs[] = { RBX, R12, R13, R14, R15 };
 constexpr unsigned n_saved_regs = sizeof(saved_regs) / sizeof(saved_regs[0]);
+
+// Whether the frame saves saved_regs[i]: the code may write it
+// (body_regs: JitOptions::body_regs, bit n = native register n).
+constexpr bool frame_saves(uint32_t body_regs, unsigned i) { return (body_regs >> saved_regs[i]) & 1; }
+constexpr unsigned n_frame_saved(uint32_t body_regs) {
+	unsigned n = 0;
+	for (unsigned i = 0; i < n_saved_regs; i++)
+		n += frame_saves(body_regs, i);
+	return n;
+}
 
 // Frame layout (addresses grow upwards):
 //
 //   [rbp + 8]                       return address
 //   [rbp]                           caller's rbp           <- R10 = rbp
 //   [rbp - stack_bytes, rbp)        BPF stack (stack_depth bytes used)
-//   [rsp, rsp + 8 * n_saved_regs)   rbx r12 r13 r14 r15 (r15 lowest)
+//   [rsp, rsp + 8 * saved)          those of rbx r12 r13 r14 r15 the
+//                                   frame saves (the last pushed lowest)
 //
 // stack_bytes is stack_depth rounded up to 8, plus padding so that rsp is
 // 16-byte aligned inside the body (helpers may use SSE spills in
 // userspace): on entry rsp = 8 mod 16; push rbp makes it 0.
 constexpr uint32_t round_up(uint32_t x, uint32_t a) { return (x + a - 1) / a * a; }
-constexpr uint32_t stack_bytes(uint32_t stack_depth) {
-	return round_up(round_up(stack_depth, 8) + 8 * n_saved_regs, 16) - 8 * n_saved_regs;
+constexpr uint32_t stack_bytes(uint32_t stack_depth, uint32_t body_regs = ~0u) {
+	const uint32_t pushed = 8 * n_frame_saved(body_regs);
+	return round_up(round_up(stack_depth, 8) + pushed, 16) - pushed;
 }
 
 // Native register of BPF register r (r is a BV<4>, symbolic in the
