@@ -35,6 +35,17 @@ $(VJIT_KMODS): $(BUILD)/kmod/%/vjit.ko: vjit-kmod-force
 	@for f in Kbuild $(notdir $(wildcard kmod/*.c kmod/*.h)); do ln -sfn $(CURDIR)/kmod/$$f $(@D)/$$f; done
 	$(MAKE) --no-print-directory -C /lib/modules/$*/build M=$(CURDIR)/$(@D) VJIT_ROOT=$(CURDIR) CC=gcc-12 modules
 
+# arm64: Debian 12's arm64 kernel headers, fetched and unpacked by
+# scripts/fetch-arm64.sh (build/arm64/kver names the kernel), cross-built
+# into build/kmod/<arm64 kver>/ like the amd64 ones.
+.PHONY: kmod-arm64
+kmod-arm64:
+	@scripts/fetch-arm64.sh
+	@k=$$(cat $(BUILD)/arm64/kver); d=$(BUILD)/kmod/$$k; mkdir -p $$d; \
+	for f in Kbuild $(notdir $(wildcard kmod/*.c kmod/*.h)); do ln -sfn $(CURDIR)/kmod/$$f $$d/$$f; done; \
+	$(MAKE) --no-print-directory -C $(BUILD)/arm64/$$k/root/usr/src/linux-headers-$$k \
+		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- M=$(CURDIR)/$$d VJIT_ROOT=$(CURDIR) modules
+
 kmod/vjit.ko: $(call vjit_ko,$(VJIT_KVER))
 	@test -n "$(VJIT_KVER)" || { echo "kmod: no /lib/modules/*-amd64/build (install linux-headers-amd64)"; exit 1; }
 	cp $< $@

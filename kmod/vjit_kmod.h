@@ -77,7 +77,7 @@ void vjit_stats_exit(void);
 
 /*
  * The architecture interface: one implementation per target
- * (arch_x86_64.c today, arch_arm64.c next).
+ * (arch_x86_64.c, arch_arm64.c).
  *
  * vjit_arch_init(): resolve what this arch needs, check the kernel is one
  *   it supports; a negative errno (after a pr_err) refuses the load.

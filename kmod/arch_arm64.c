@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arm64: the kernel's JIT memory, the instruction cache, branch target
+ * identification and pointer authentication, and calling vjit's arm64 code
+ * generator (core/ + arch/arm64/, freestanding C++).
+ *
+ * Images come from bpf_jit_binary_alloc() like the kernel's own arm64 JIT's
+ * on 6.1 (the pack allocator came to arm64 later), because the kernel
+ * frees every JITted program with the generic bpf_jit_free(): the header
+ * is bpf_func rounded down to its page, freed by bpf_jit_binary_free().
+ * So: emit in place (the memory is writable until locked), flush the
+ * instruction cache, lock the pages read-only and executable (which also
+ * makes them BTI-guarded on a CPU with BTI), leave jit_data NULL.
+ *
+ * What the kernel's configuration asks of every image, as the stock JIT
+ * decides it (by configuration, not by CPU: on a CPU without the feature
+ * the instructions are hints that do nothing):
+ *   CONFIG_ARM64_BTI_KERNEL      a landing pad at the entry (BTI JC: the
+ *                                kernel calls images with BLR, trampolines
+ *                                jump with BR) and at the tail-call entry
+ *   CONFIG_ARM64_PTR_AUTH_KERNEL the return address signed at entry
+ *                                (PACIASP) and authenticated before RET
+ * The interface is checked for Linux 6.1 only: refuse to build otherwise.
+ */
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <linux/version.h>
+#include <asm/cacheflush.h>
+#include <asm/cpufeature.h>
+#include <asm/insn.h>
+#include "vjit_arm64_kmod.h"
+
+VJIT_DECLARE_BACKEND(arm64)
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#error "vjit: the arm64 JIT interface is checked for Linux 6.1 only"
+#endif
+
+#define A64_HINT(op) (0xd503201fu | (op))
+#define A64_BTI_JC A64_HINT(AARCH64_INSN_HINT_BTIJC)
+
+/*
+ * Where the kernel's tail calls enter a program (PROLOGUE_OFFSET of the
+ * stock JIT, in instructions): BTI JC, mov x9, lr, the patchable nop,
+ * PACIASP, the frame and four callee-saved pairs, fp, the tail-call count.
+ */
+#define A64_BTI_INSNS (IS_ENABLED(CONFIG_ARM64_BTI_KERNEL) ? 1 : 0)
+#define A64_PAC_INSNS (IS_ENABLED(CONFIG_ARM64_PTR_AUTH_KERNEL) ? 1 : 0)
+#define A64_TAIL_CALL_OFFSET ((A64_BTI_INSNS + 2 + A64_PAC_INSNS + 8) * AARCH64_INSN_SIZE)
+
+static typeof(&bpf_jit_binary_alloc) k_binary_alloc;
+static typeof(&bpf_jit_binary_free) k_binary_free;
+static int (*k_set_memory_ro)(unsigned long addr, int numpages);
+static int (*k_set_memory_x)(unsigned long addr, int numpages);
+static typeof(&find_vm_area) k_find_vm_area;
+
+struct vjit_ksym {
+	const char *name;
+	void **slot;
+};
+
+static const struct vjit_ksym arm64_syms[] = {
+	{ "bpf_jit_binary_alloc", (void **)&k_binary_alloc },
+	{ "bpf_jit_binary_free", (void **)&k_binary_free },
+	{ "set_memory_ro", (void **)&k_set_memory_ro },
+	{ "set_memory_x", (void **)&k_set_memory_x },
+	{ "find_vm_area", (void **)&k_find_vm_area },
+};
+
+void vjit_arm64_image_free(struct bpf_binary_header *hdr)
+{
+	k_binary_free(hdr);
+}
+
+int vjit_arch_init(void)
+{
+	int i, missing = 0;
+
+	for (i = 0; i < ARRAY_SIZE(arm64_syms); i++) {
+		*arm64_syms[i].slot = (void *)vjit_lookup(arm64_syms[i].name);
+		if (!*arm64_syms[i].slot) {
+			pr_err("vjit: kernel symbol missing: %s; refusing to load\n",
+			       arm64_syms[i].name);
+			missing++;
+		}
+	}
+	return missing ? -ENOENT : 0;
+}
+
+/* Holes around images: BRK, as the kernel's arm64 JIT fills them. */
+static void vjit_fill_brk(void *area, unsigned int size)
+{
+	__le32 *p = area;
+	unsigned int i;
+
+	for (i = 0; i < size / AARCH64_INSN_SIZE; i++)
+		p[i] = cpu_to_le32(AARCH64_BREAK_FAULT);
+}
+
+/*
+ * bpf_jit_binary_lock_ro() of 6.1 through the resolved symbols: vfree
+ * restores the permissions (VM_FLUSH_RESET_PERMS), the pages become read
+ * only, then executable (and guarded, with BTI).
+ */
+static void vjit_lock_ro(struct bpf_binary_header *hdr)
+{
+	struct vm_struct *vm = k_find_vm_area(hdr);
+	int pages = hdr->size >> PAGE_SHIFT;
+
+	if (vm)
+		vm->flags |= VM_FLUSH_RESET_PERMS;
+	k_set_memory_ro((unsigned long)hdr, pages);
+	k_set_memory_x((unsigned long)hdr, pages);
+}
+
+static bool vjit_landing_pad_at(const void *p)
+{
+	return le32_to_cpu(*(const __le32 *)p) == A64_BTI_JC;
+}
+
+/* After a call-through: the stock JIT's image opens with its landing pad. */
+void vjit_arch_inspect_stock(const struct bpf_prog *prog)
+{
+	if (prog->jited && prog->bpf_func && prog->jited_len >= AARCH64_INSN_SIZE &&
+	    vjit_landing_pad_at(prog->bpf_func))
+		atomic64_inc(&vjit_stats.stock_ibt);
+}
+
+/* Classic programs are never in a program array: no tail-call entry. */
+static unsigned int vjit_tail_call_entry(const struct bpf_prog *prog)
+{
+	return bpf_prog_was_classic(prog) ? 0 : A64_TAIL_CALL_OFFSET;
+}
+
+/* The code-generation options this kernel and CPU ask for. */
+unsigned int vjit_arm64_flags(void)
+{
+	unsigned int f = 0;
+
+	if (IS_ENABLED(CONFIG_ARM64_BTI_KERNEL))
+		f |= VJIT_F_IBT;
+	if (IS_ENABLED(CONFIG_ARM64_PTR_AUTH_KERNEL))
+		f |= VJIT_F_SIGN_RET;
+	/* the stock JIT's test, at JIT time (lower.h: LSE vs LDXR/STXR) */
+	if (IS_ENABLED(CONFIG_ARM64_LSE_ATOMICS) && cpus_have_cap(ARM64_HAS_LSE_ATOMICS))
+		f |= VJIT_F_LSE;
+	return f;
+}
+
+/* core/jit_error.cc is linked with or without the code generator. */
+const char *vjit_arch_jit_error_name(int error)
+{
+	return vjit_jit_error_name(error);
+}
+
+#ifdef VJIT_HAVE_BACKEND
+
+bool vjit_arch_backend_linked(void)
+{
+	return true;
+}
+
+static int jit_reason(int error)
+{
+	if (error <= 0 || error >= VJIT_E_NR)
+		error = VJIT_E_BAD_PROGRAM;
+	return VJIT_R_JIT_BASE + error - 1;
+}
+
+/* Counters of what an image carries, read off the image. */
+static void vjit_count_image(const struct vjit_jit *j, const u8 *image)
+{
+	const struct bpf_insn *insn = j->insns;
+	unsigned int i;
+
+	if ((j->flags & VJIT_F_IBT) && vjit_landing_pad_at(image))
+		atomic64_inc(&vjit_stats.ibt);
+	if (j->v4_insns)
+		atomic64_inc(&vjit_stats.isa_v4);
+	for (i = 0; i < j->len; i++)
+		if (insn[i].code == (BPF_ST | BPF_NOSPEC))
+			atomic64_inc(&vjit_stats.nospec);
+}
+
+/*
+ * Size, allocate, emit, flush, lock: an image of j in the kernel's JIT
+ * memory. 0, or an enum vjit_reason (nothing allocated then).
+ */
+int vjit_arm64_jit(struct vjit_jit *j, struct bpf_binary_header **hdrp, u8 **imagep)
+{
+	struct bpf_binary_header *hdr;
+	unsigned int sized;
+	u8 *image;
+	int err;
+
+	err = VJIT_BACKEND(arm64).size(j);
+	if (err)
+		return jit_reason(err);
+	sized = j->image_len;
+	hdr = k_binary_alloc(sized, &image, sizeof(u64), vjit_fill_brk);
+	if (!hdr)
+		return VJIT_R_ALLOC;
+	j->max_image_len = sized;
+	err = VJIT_BACKEND(arm64).emit(j, image, (unsigned long)image);
+	if (err || j->image_len != sized) {
+		k_binary_free(hdr);
+		return err ? jit_reason(err) : VJIT_R_LEN_MISMATCH;
+	}
+	flush_icache_range((unsigned long)hdr, (unsigned long)(image + sized));
+	vjit_lock_ro(hdr);
+	*hdrp = hdr;
+	*imagep = image;
+	return 0;
+}
+
+int vjit_arch_compile(struct bpf_prog *prog)
+{
+	struct bpf_binary_header *hdr;
+	struct vjit_jit j = {};
+	u8 *image;
+	int reason;
+
+	j.addrs = kvmalloc_array(prog->len + 1, sizeof(*j.addrs), GFP_KERNEL);
+	if (!j.addrs)
+		return jit_reason(VJIT_E_NO_MEMORY);
+	j.insns = prog->insnsi;
+	j.len = prog->len;
+	j.stack_depth = prog->aux->stack_depth;
+	j.call_base = (unsigned long)__bpf_call_base;
+	j.flags = VJIT_F_KERNEL | vjit_arm64_flags();
+	j.isa = VJIT_ISA_LEVEL;
+	j.tail_call_entry = vjit_tail_call_entry(prog);
+	reason = vjit_arm64_jit(&j, &hdr, &image);
+	if (!reason) {
+		vjit_count_image(&j, image);
+		prog->bpf_func = (void *)image;
+		prog->jited = 1;
+		prog->jited_len = j.image_len;
+	}
+	kvfree(j.addrs);
+	return reason;
+}
+
+#else /* built without the code generator: the hook calls through */
+
+bool vjit_arch_backend_linked(void)
+{
+	return false;
+}
+
+int vjit_arch_compile(struct bpf_prog *prog)
+{
+	(void)vjit_fill_brk;
+	(void)vjit_lock_ro;
+	(void)vjit_tail_call_entry;
+	return VJIT_R_NO_BACKEND;
+}
+
+#endif
