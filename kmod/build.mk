@@ -5,7 +5,9 @@
 #                   which is another one and cannot load modules here)
 #   kmod/vjit.ko    the one for VJIT_KVER
 #   build/bin/vjitctl
-#   make vm-check   boots that kernel in qemu and runs the kernel tests
+#   build/kmod/<arm64 kver>/vjit.ko  cross-built for Debian's arm64 kernel
+#                   (make kmod-arm64; scripts/fetch-arm64.sh fetches it)
+#   make vm-check   boots those kernels in qemu and runs the kernel tests
 #   make bench-vm   the seccomp cost and compile time benchmarks (in BENCHES)
 #   make bench-diag a filtered INET-DIAG dump of 10,000 sockets, vjit vs the
 #                   kernel's interpreter (in BENCHES)
@@ -56,10 +58,12 @@ $(BIN)/vjitctl: user/vjitctl.c
 
 .PHONY: vm-check bench-vm bench-diag
 # The 6.1 plans and the 6.12 one, each loading the DKMS build of the module
-# for its kernel (dkms-check makes them).
-vm-check: $(VJIT_KMODS) $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS))
+# for its kernel (dkms-check makes them); then Debian's arm64 kernel on two
+# CPUs (without and with LSE atomics), loading the cross-built module.
+vm-check: $(VJIT_KMODS) $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS)) kmod-arm64
 	@$(MAKE) --no-print-directory dkms-check
 	VJIT_VM_KO_DIR=$(CURDIR)/$(DKMS_KO) selftests/vm/run.sh check rethunk bhi diag k612
+	selftests/vm/run.sh arm64 arm64_lse
 
 bench-vm: kmod/vjit.ko $(BIN)/vjitctl
 	bench/vm/run.sh
