@@ -53,6 +53,8 @@ enum vjit_jit_flags {
 	VJIT_F_BHB_IBHF = 1u << 3,
 	/* x86 IBT: ENDBR64 at the image entry and the tail-call entry. */
 	VJIT_F_IBT = 1u << 4,
+	/* arm64: the CPU has the LSE atomics (FEAT_LSE); else LDXR/STXR loops. */
+	VJIT_F_LSE = 1u << 5,
 };
 
 struct vjit_jit {
