@@ -54,12 +54,11 @@ enum vjit_jit_flags {
 	/* Indirect-branch tracking: a landing pad at the image entry and the
 	   tail-call entry (x86 IBT: ENDBR64; arm64 BTI: BTI JC / BTI J). */
 	VJIT_F_IBT = 1u << 4,
+	/* arm64: the CPU has the LSE atomics (FEAT_LSE); else LDXR/STXR loops. */
+	VJIT_F_LSE = 1u << 5,
 	/* Return-address signing: signed at entry, authenticated before the
 	   return (arm64 pointer authentication: PACIASP / AUTIASP). */
-	VJIT_F_SIGN_RET = 1u << 5,
-	/* Atomics as single instructions (arm64 LSE) rather than load-
-	   exclusive/store-exclusive loops; the kernel's choice for the CPU. */
-	VJIT_F_LSE = 1u << 6,
+	VJIT_F_SIGN_RET = 1u << 6,
 };
 
 struct vjit_jit {
