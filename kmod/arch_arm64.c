@@ -15,9 +15,10 @@
  * What the kernel's configuration asks of every image, as the stock JIT
  * decides it (by configuration, not by CPU: on a CPU without the feature
  * the instructions are hints that do nothing):
- *   CONFIG_ARM64_BTI_KERNEL      a landing pad at the entry (BTI JC: the
- *                                kernel calls images with BLR, trampolines
- *                                jump with BR) and at the tail-call entry
+ *   CONFIG_ARM64_BTI_KERNEL      a landing pad at the entry (the kernel
+ *                                calls images with BLR: BTI C; the stock
+ *                                JIT's BTI JC also admits trampolines' BR)
+ *                                and BTI J at the tail-call entry
  *   CONFIG_ARM64_PTR_AUTH_KERNEL the return address signed at entry
  *                                (PACIASP) and authenticated before RET
  * The interface is checked for Linux 6.1 only: refuse to build otherwise.
@@ -41,6 +42,8 @@ VJIT_DECLARE_BACKEND(arm64)
 #endif
 
 #define A64_HINT(op) (0xd503201fu | (op))
+#define A64_BTI_C A64_HINT(AARCH64_INSN_HINT_BTIC)
+#define A64_BTI_J A64_HINT(AARCH64_INSN_HINT_BTIJ)
 #define A64_BTI_JC A64_HINT(AARCH64_INSN_HINT_BTIJC)
 
 /*
@@ -117,9 +120,17 @@ static void vjit_lock_ro(struct bpf_binary_header *hdr)
 	k_set_memory_x((unsigned long)hdr, pages);
 }
 
+static u32 vjit_insn_at(const void *p)
+{
+	return le32_to_cpu(*(const __le32 *)p);
+}
+
+/* A landing pad for the kernel's BLR to bpf_func: BTI C or BTI JC. */
 static bool vjit_landing_pad_at(const void *p)
 {
-	return le32_to_cpu(*(const __le32 *)p) == A64_BTI_JC;
+	u32 w = vjit_insn_at(p);
+
+	return w == A64_BTI_C || w == A64_BTI_JC;
 }
 
 /* After a call-through: the stock JIT's image opens with its landing pad. */
@@ -217,6 +228,22 @@ int vjit_arm64_jit(struct vjit_jit *j, struct bpf_binary_header **hdrp, u8 **ima
 	return 0;
 }
 
+/*
+ * The kernel's tail calls (a stock-JIT caller, bpf_prog_array of any
+ * eBPF program) BR to bpf_func + A64_TAIL_CALL_OFFSET, where the stock
+ * prologue has its BTI J after the frame the caller already built. An
+ * image without it there would run from the middle of its code: refused.
+ * Without BTI in the kernel there is no mark to check: refused too.
+ */
+static bool vjit_tail_call_entry_ok(const struct vjit_jit *j, const u8 *image)
+{
+	if (!j->tail_call_entry)
+		return true;
+	if (!IS_ENABLED(CONFIG_ARM64_BTI_KERNEL) || j->image_len < j->tail_call_entry + AARCH64_INSN_SIZE)
+		return false;
+	return vjit_insn_at(image + j->tail_call_entry) == A64_BTI_J;
+}
+
 int vjit_arch_compile(struct bpf_prog *prog)
 {
 	struct bpf_binary_header *hdr;
@@ -235,6 +262,10 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	j.isa = VJIT_ISA_LEVEL;
 	j.tail_call_entry = vjit_tail_call_entry(prog);
 	reason = vjit_arm64_jit(&j, &hdr, &image);
+	if (!reason && !vjit_tail_call_entry_ok(&j, image)) {
+		k_binary_free(hdr);
+		reason = VJIT_R_TAIL_CALL_ENTRY;
+	}
 	if (!reason) {
 		vjit_count_image(&j, image);
 		prog->bpf_func = (void *)image;

@@ -239,6 +239,7 @@ static const char *const vjit_reason_names[VJIT_R_JIT_BASE] = {
 	[VJIT_R_ALLOC] = "alloc",
 	[VJIT_R_FINALIZE] = "finalize",
 	[VJIT_R_LEN_MISMATCH] = "len_mismatch",
+	[VJIT_R_TAIL_CALL_ENTRY] = "tail_call_entry",
 };
 
 /* Backend errors are named by the backend (vjit_jit_error_name). */
