@@ -229,19 +229,54 @@ int vjit_arm64_jit(struct vjit_jit *j, struct bpf_binary_header **hdrp, u8 **ima
 }
 
 /*
- * The kernel's tail calls (a stock-JIT caller, bpf_prog_array of any
- * eBPF program) BR to bpf_func + A64_TAIL_CALL_OFFSET, where the stock
- * prologue has its BTI J after the frame the caller already built. An
- * image without it there would run from the middle of its code: refused.
- * Without BTI in the kernel there is no mark to check: refused too.
+ * The stock prologue up to where the kernel's tail calls enter (its
+ * PROLOGUE_OFFSET): the words a tail-call caller has run in its own frame
+ * before it branches to bpf_func + A64_TAIL_CALL_OFFSET. Returns the count.
+ */
+static unsigned int vjit_stock_prologue(u32 *w)
+{
+	unsigned int n = 0;
+
+	if (IS_ENABLED(CONFIG_ARM64_BTI_KERNEL))
+		w[n++] = A64_BTI_JC;
+	w[n++] = 0x910003c9; /* add x9, x30, #0 (mov x9, lr) */
+	w[n++] = A64_HINT(AARCH64_INSN_HINT_NOP); /* patched by trampolines */
+	if (IS_ENABLED(CONFIG_ARM64_PTR_AUTH_KERNEL))
+		w[n++] = A64_HINT(AARCH64_INSN_HINT_PACIASP);
+	w[n++] = 0xa9bf7bfd; /* stp x29, x30, [sp, #-16]! */
+	w[n++] = 0x910003fd; /* mov x29, sp */
+	w[n++] = 0xa9bf53f3; /* stp x19, x20, [sp, #-16]! */
+	w[n++] = 0xa9bf5bf5; /* stp x21, x22, [sp, #-16]! */
+	w[n++] = 0xa9bf6bf9; /* stp x25, x26, [sp, #-16]! */
+	w[n++] = 0xa9bf73fb; /* stp x27, x28, [sp, #-16]! */
+	w[n++] = 0x910003f9; /* mov x25, sp */
+	w[n++] = 0xd280001a; /* mov x26, #0: the tail-call count */
+	return n;
+}
+
+/*
+ * An eBPF image may sit in a program array: the kernel's tail calls (from
+ * a stock-JIT caller) BR to bpf_func + A64_TAIL_CALL_OFFSET, in the frame
+ * the caller built. The image is a safe target only if its own prologue
+ * builds that frame up to there (word for word the stock prologue) and,
+ * under BTI, has the stock BTI J there. Else it would run from the middle
+ * of its code: such an image goes to the kernel's JIT.
  */
 static bool vjit_tail_call_entry_ok(const struct vjit_jit *j, const u8 *image)
 {
+	u32 want[A64_TAIL_CALL_OFFSET / AARCH64_INSN_SIZE];
+	unsigned int i, n;
+
 	if (!j->tail_call_entry)
 		return true;
-	if (!IS_ENABLED(CONFIG_ARM64_BTI_KERNEL) || j->image_len < j->tail_call_entry + AARCH64_INSN_SIZE)
+	n = vjit_stock_prologue(want);
+	if (j->image_len < (n + 1) * AARCH64_INSN_SIZE)
 		return false;
-	return vjit_insn_at(image + j->tail_call_entry) == A64_BTI_J;
+	for (i = 0; i < n; i++)
+		if (vjit_insn_at(image + i * AARCH64_INSN_SIZE) != want[i])
+			return false;
+	return !IS_ENABLED(CONFIG_ARM64_BTI_KERNEL) ||
+	       vjit_insn_at(image + j->tail_call_entry) == A64_BTI_J;
 }
 
 int vjit_arch_compile(struct bpf_prog *prog)
