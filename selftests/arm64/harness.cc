@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "arch/arm64/model.h"
 #include "arch/arm64/target.h"
 #include "core/vjit_jit.h"
 #include "user/foreign_run.h"
@@ -17,6 +18,8 @@ VJIT_DECLARE_BACKEND(arm64)
 }
 
 namespace vjit_test {
+
+using vjit::Concrete;
 
 namespace {
 
@@ -81,7 +84,74 @@ constexpr uint64_t BPF_STACK_ADDR = R10_ADDR - bpf::MAX_BPF_STACK;
 
 std::vector<uint8_t> slice(const uint8_t *p, size_t n) { return std::vector<uint8_t>(p, p + n); }
 
+// The model's environment: the job's regions as memory, the runner's
+// helpers by address.
+struct ModelEnv {
+	std::vector<vjit::user::ForeignRegion> &mem;
+	std::string fault;
+	uint8_t *find(unsigned n, uint64_t a) {
+		for (auto &r : mem)
+			if (a >= r.addr && a + n <= r.addr + r.bytes.size())
+				return r.bytes.data() + (a - r.addr);
+		return nullptr;
+	}
+	using State = vjit::arm64::model::State<Concrete>;
+	using Access = vjit::arm64::model::Access;
+	vjit::CBV<64> load(unsigned n, vjit::CBV<64> a, Access) {
+		uint64_t v = 0;
+		if (uint8_t *p = find(n, a.v))
+			memcpy(&v, p, n);
+		else if (fault.empty())
+			fault = "load outside memory";
+		return v;
+	}
+	void store(unsigned n, vjit::CBV<64> a, vjit::CBV<64> v, Access) {
+		if (uint8_t *p = find(n, a.v))
+			memcpy(p, &v.v, n);
+		else if (fault.empty())
+			fault = "store outside memory";
+	}
+	void call(vjit::CBV<64> target, State &s) {
+		vjit::HelperFn f = target.v == helpers()[HELPER_MIX] ? host_mix
+				 : target.v == helpers()[HELPER_RET7] ? host_ret7 : host_base;
+		if (target.v != helpers()[HELPER_BASE] && f == host_base && fault.empty())
+			fault = "call to an unknown address";
+		s.x[0] = f(s.x[0].v, s.x[1].v, s.x[2].v, s.x[3].v, s.x[4].v);
+	}
+	void fence() {}
+	void landing(uint32_t) {}
+};
+
+constexpr uint64_t MODEL_RETURN = 0xdead0000;
+
+void run_model(const vjit::user::ForeignJob &j, Outcome &o) {
+	std::vector<vjit::user::ForeignRegion> mem = j.regions;
+	ModelEnv env{mem, ""};
+	ModelEnv::State st;
+	for (auto &x : st.x)
+		x = 0;
+	st.x[0] = j.ctx;
+	st.x[30] = MODEL_RETURN;
+	st.sp = j.sp;
+	std::vector<vjit::CBV<8>> bytes(j.image.begin(), j.image.end());
+	vjit::arm64::model::Code<Concrete> code{bytes.data(), (uint32_t)bytes.size(), j.image_addr};
+	vjit::arm64::model::Machine<Concrete, ModelEnv> m(st, env, code);
+	vjit::arm64::model::Stop<Concrete> stop = m.run(0, 50u << 20);
+	if (stop.status != vjit::arm64::model::Status::RETURNED || stop.pc.v != MODEL_RETURN)
+		o.model_fault = std::string(vjit::arm64::model::status_name(stop.status)) + " at +" +
+				std::to_string(stop.at) + ": " + stop.why;
+	else if (!env.fault.empty())
+		o.model_fault = env.fault;
+	o.model_r0 = st.x[0].v;
+	o.model_data = mem[0].bytes;
+	o.model_stack = slice(mem[1].bytes.data() + (BPF_STACK_ADDR - STACK_ADDR), bpf::MAX_BPF_STACK);
+}
+
 } // namespace
+
+bool Outcome::model_agrees() const {
+	return model_fault.empty() && model_r0 == jit_r0 && model_stack == jit_stack && model_data == jit_data;
+}
 
 int32_t helper_imm(Helper h) { return (int32_t)(helpers()[h] - helpers()[HELPER_BASE]); }
 
@@ -149,6 +219,7 @@ bool Batch::run(std::string *err) {
 		j.ctx = DATA_ADDR;
 		j.sp = R10_ADDR + vjit::arm64::frame_bytes;
 		j.regions = {{DATA_ADDR, slice(m.data, DATA_BYTES)}, {STACK_ADDR, slice(m.stack, STACK_BYTES)}};
+		run_model(j, o);
 		job_of[i] = jobs.size();
 		jobs.push_back(std::move(j));
 	}

@@ -56,10 +56,16 @@ struct Outcome {
 	std::vector<uint8_t> jit_stack, interp_stack;  // [R10 - 512, R10)
 	std::vector<uint8_t> jit_data, interp_data;
 	std::vector<uint8_t> image;
-	bool agree() const;
+	// The ISA model (arch/arm64/model.h) run on the same image and memory.
+	std::string model_fault;
+	uint64_t model_r0 = 0;
+	std::vector<uint8_t> model_stack, model_data;
+	bool agree() const;        // native == interpreter
+	bool model_agrees() const; // model == native
 };
 
-// Programs collected, then run at once.
+// Programs collected, then run at once: natively under qemu, in the
+// interpreter, and in the ISA model.
 class Batch {
 public:
 	void add(const std::vector<Insn> &prog, unsigned flags, const std::string &what);

@@ -65,14 +65,19 @@ struct Checker {
 		unsigned failures = 0;
 		for (size_t i = 0; i < batch.size(); i++) {
 			const Outcome &o = batch.outcome(i);
-			if (o.agree() || failures++ >= 3)
+			if (o.agree() && o.model_agrees())
+				continue;
+			if (failures++ >= 3)
 				continue;
 			ADD_FAILURE() << rule.name << " (" << batch.what(i) << "): jit_error=" << o.jit_error
 				      << " native=" << (o.native_fault.empty() ? "ok" : o.native_fault)
 				      << " interp=" << vjit::interp_error_name(o.interp_error) << std::hex
 				      << " jit_r0=0x" << o.jit_r0 << " interp_r0=0x" << o.interp_r0 << " stack "
 				      << (o.jit_stack == o.interp_stack ? "same" : "DIFFERS") << " data "
-				      << (o.jit_data == o.interp_data ? "same" : "DIFFERS") << "\n"
+				      << (o.jit_data == o.interp_data ? "same" : "DIFFERS")
+				      << " model=" << (o.model_fault.empty() ? "ok" : o.model_fault) << " model_r0=0x"
+				      << o.model_r0 << " model stack " << (o.model_stack == o.jit_stack ? "same" : "DIFFERS")
+				      << " model data " << (o.model_data == o.jit_data ? "same" : "DIFFERS") << "\n"
 				      << disasm(o.image);
 		}
 		EXPECT_GT(batch.size(), 0u);
