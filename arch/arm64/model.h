@@ -185,10 +185,16 @@ private:
 	static Next go(uint32_t off) { return Next{Status::RUNNING, off, u64(0), ""}; }
 	static Next stop(Status st, const char *why) { return Next{st, 0, u64(0), why}; }
 
-	// A constant field of the word (opcode bits); false when it is a term.
+	// A constant field of the word (opcode bits); a term there makes the
+	// whole word undecodable (step checks term_field_).
+	bool term_field_ = false;
 	template <unsigned HI, unsigned LO>
-	static bool field(const u32 &w, uint64_t *out) {
-		return State<D>::template const_of<HI - LO + 1>(extract<HI, LO>(w), out);
+	bool field(const u32 &w, uint64_t *out) {
+		if (State<D>::template const_of<HI - LO + 1>(extract<HI, LO>(w), out))
+			return true;
+		*out = 0;
+		term_field_ = true;
+		return false;
 	}
 	static bool is(const u32 &w, uint32_t mask, uint32_t value) {
 		uint64_t k;
@@ -559,15 +565,19 @@ private:
 		const u32 w = concat(concat(code.bytes[off + 3], code.bytes[off + 2]),
 				     concat(code.bytes[off + 1], code.bytes[off]));
 		uint64_t op0;
+		term_field_ = false;
 		if (!field<28, 25>(w, &op0))
 			return stop(Status::UNDECODED, "a term where the encoding group is");
+		Next n = stop(Status::UNDECODED, "encoding group");
 		switch (op0) {
-		case 0x8: case 0x9: return data_imm(w, off);
-		case 0xa: case 0xb: return branches(w, off);
-		case 0x4: case 0x6: case 0xc: case 0xe: return loads_stores(w, off);
-		case 0x5: case 0xd: return data_reg(w, off);
+		case 0x8: case 0x9: n = data_imm(w, off); break;
+		case 0xa: case 0xb: n = branches(w, off); break;
+		case 0x4: case 0x6: case 0xc: case 0xe: n = loads_stores(w, off); break;
+		case 0x5: case 0xd: n = data_reg(w, off); break;
 		}
-		return stop(Status::UNDECODED, "encoding group");
+		if (term_field_)
+			return stop(Status::UNDECODED, "a term where an opcode field is");
+		return n;
 	}
 };
 
