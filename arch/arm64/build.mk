@@ -8,9 +8,9 @@ ARCH_arm64_CAPSTONE := CS_ARCH_ARM64 CS_MODE_ARM
 ARCH_arm64_RUNNER := qemu-aarch64-static
 
 # The static arm64 program that runs an image under qemu-user for the tests
-# and vjit-run (user/arm64_runner.c).
+# and vjit-run (user/foreign_run.h).
 ARM64_RUNNER := $(BIN)/vjit-runner-arm64
-$(ARM64_RUNNER): user/arm64_runner.c
+$(ARM64_RUNNER): selftests/arm64/runner.c
 	@mkdir -p $(dir $@)
 	aarch64-linux-gnu-gcc -O2 -static -Wall -Wextra -Werror -o $@ $<
 BINS += $(ARM64_RUNNER)
@@ -20,7 +20,7 @@ BINS += $(ARM64_RUNNER)
 ARM64_TEST := $(BUILD)/tests/arm64_test
 ARM64_TEST_SRCS := $(wildcard selftests/arm64/*.cc)
 
-$(ARM64_TEST): $(patsubst %.cc,$(OBJ)/%.o,$(ARM64_TEST_SRCS)) \
+$(ARM64_TEST): $(patsubst %.cc,$(OBJ)/%.o,$(ARM64_TEST_SRCS)) $(OBJ)/user/foreign_run.o \
 		$(BUILD)/lib/libvjit_arm64.a $(BUILD)/lib/libvjit_core.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -o $@ $^ -lcapstone -lgtest -lgtest_main -pthread
