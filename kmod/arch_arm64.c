@@ -61,11 +61,6 @@ static int (*k_set_memory_ro)(unsigned long addr, int numpages);
 static int (*k_set_memory_x)(unsigned long addr, int numpages);
 static typeof(&find_vm_area) k_find_vm_area;
 
-struct vjit_ksym {
-	const char *name;
-	void **slot;
-};
-
 static const struct vjit_ksym arm64_syms[] = {
 	{ "bpf_jit_binary_alloc", (void **)&k_binary_alloc },
 	{ "bpf_jit_binary_free", (void **)&k_binary_free },
@@ -81,17 +76,7 @@ void vjit_arm64_image_free(struct bpf_binary_header *hdr)
 
 int vjit_arch_init(void)
 {
-	int i, missing = 0;
-
-	for (i = 0; i < ARRAY_SIZE(arm64_syms); i++) {
-		*arm64_syms[i].slot = (void *)vjit_lookup(arm64_syms[i].name);
-		if (!*arm64_syms[i].slot) {
-			pr_err("vjit: kernel symbol missing: %s; refusing to load\n",
-			       arm64_syms[i].name);
-			missing++;
-		}
-	}
-	return missing ? -ENOENT : 0;
+	return vjit_lookup_all(arm64_syms, ARRAY_SIZE(arm64_syms));
 }
 
 /* Holes around images: BRK, as the kernel's arm64 JIT fills them. */
@@ -175,13 +160,6 @@ bool vjit_arch_backend_linked(void)
 	return true;
 }
 
-static int jit_reason(int error)
-{
-	if (error <= 0 || error >= VJIT_E_NR)
-		error = VJIT_E_BAD_PROGRAM;
-	return VJIT_R_JIT_BASE + error - 1;
-}
-
 /* Counters of what an image carries, read off the image. */
 static void vjit_count_image(const struct vjit_jit *j, const u8 *image)
 {
@@ -210,7 +188,7 @@ int vjit_arm64_jit(struct vjit_jit *j, struct bpf_binary_header **hdrp, u8 **ima
 
 	err = VJIT_BACKEND(arm64).size(j);
 	if (err)
-		return jit_reason(err);
+		return vjit_jit_reason(err);
 	sized = j->image_len;
 	hdr = k_binary_alloc(sized, &image, sizeof(u64), vjit_fill_brk);
 	if (!hdr)
@@ -219,7 +197,7 @@ int vjit_arm64_jit(struct vjit_jit *j, struct bpf_binary_header **hdrp, u8 **ima
 	err = VJIT_BACKEND(arm64).emit(j, image, (unsigned long)image);
 	if (err || j->image_len != sized) {
 		k_binary_free(hdr);
-		return err ? jit_reason(err) : VJIT_R_LEN_MISMATCH;
+		return err ? vjit_jit_reason(err) : VJIT_R_LEN_MISMATCH;
 	}
 	flush_icache_range((unsigned long)hdr, (unsigned long)(image + sized));
 	vjit_lock_ro(hdr);
@@ -286,15 +264,10 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	u8 *image;
 	int reason;
 
-	j.addrs = kvmalloc_array(prog->len + 1, sizeof(*j.addrs), GFP_KERNEL);
-	if (!j.addrs)
-		return jit_reason(VJIT_E_NO_MEMORY);
-	j.insns = prog->insnsi;
-	j.len = prog->len;
-	j.stack_depth = prog->aux->stack_depth;
-	j.call_base = (unsigned long)__bpf_call_base;
-	j.flags = VJIT_F_KERNEL | vjit_arm64_flags();
-	j.isa = VJIT_ISA_LEVEL;
+	reason = vjit_jit_init(&j, prog);
+	if (reason)
+		return reason;
+	j.flags |= vjit_arm64_flags();
 	j.tail_call_entry = vjit_tail_call_entry(prog);
 	reason = vjit_arm64_jit(&j, &hdr, &image);
 	if (!reason && !vjit_tail_call_entry_ok(&j, image)) {

@@ -67,6 +67,13 @@ extern vjit_jit_fn vjit_stock_jit;
 /* ksyms.c: kallsyms_lookup_name through a kprobe; 0 if absent. */
 int vjit_ksyms_init(void);
 unsigned long vjit_lookup(const char *name);
+/* A symbol an arch needs, and where its address goes. */
+struct vjit_ksym {
+	const char *name;
+	void **slot;
+};
+/* Resolve every one; -ENOENT (each missing one named) if any is absent. */
+int vjit_lookup_all(const struct vjit_ksym *syms, int n);
 
 /* hook.c */
 int vjit_hook_install(unsigned long target, void *replacement);
@@ -90,6 +97,11 @@ void vjit_stats_exit(void);
  */
 int vjit_arch_init(void);
 int vjit_arch_compile(struct bpf_prog *prog);
+/* main.c, for vjit_arch_compile: a vjit_jit of @prog as every arch fills
+ * it (addrs allocated: kvfree them), or a reason; a backend error as a
+ * reason. */
+int vjit_jit_init(struct vjit_jit *j, const struct bpf_prog *prog);
+int vjit_jit_reason(int error);
 bool vjit_arch_backend_linked(void);
 const char *vjit_arch_jit_error_name(int error);
 /* After a call-through: count what the kernel's JIT image carries. */
