@@ -81,6 +81,19 @@ void mov_imm64_fixed(JitCtx<D> &c, typename D::template BV<5> Rd, typename D::te
 		move_wide<D>(c, true, MoveWide::MOVK, k, chunk16<D>(v, k), Rd);
 }
 
+// Rd = imm (sf: sign-extended to 64 bits) in a fixed sequence:
+// MOVZ w, lo; MOVK w, hi, lsl #16 (; SXTW). For the operand of a multiply
+// or a division, whose proof is cheapest when the register is the
+// immediate's own bits.
+template <typename D>
+void mov_imm32_fixed(JitCtx<D> &c, bool sf, typename D::template BV<5> Rd, typename D::template BV<32> imm) {
+	using u6 = typename D::template BV<6>;
+	move_wide<D>(c, false, MoveWide::MOVZ, 0, chunk16<D>(zext<64>(imm), 0), Rd);
+	move_wide<D>(c, false, MoveWide::MOVK, 1, chunk16<D>(zext<64>(imm), 1), Rd);
+	if (sf)
+		bitfield<D>(c, true, false, u6(0), u6(31), Rd, Rd);  /* SXTW */
+}
+
 // Rd = (s64)off, a 16-bit signed offset: one MOVZ or MOVN.
 template <typename D>
 void mov_off(JitCtx<D> &c, typename D::template BV<5> Rd, typename D::template BV<16> off) {
@@ -140,7 +153,7 @@ void lower_alu(JitCtx<D> &c, const InsnFields<D> &in) {
 	case OR:  mov_imm<D>(c, sf, t, v); logic_reg<D>(c, sf, LogicOp::ORR, dst, dst, t); return; /* dst |= imm */
 	case AND: mov_imm<D>(c, sf, t, v); logic_reg<D>(c, sf, LogicOp::AND, dst, dst, t); return; /* dst &= imm */
 	case XOR: mov_imm<D>(c, sf, t, v); logic_reg<D>(c, sf, LogicOp::EOR, dst, dst, t); return; /* dst ^= imm */
-	case MUL: mov_imm<D>(c, sf, t, v); madd_msub<D>(c, sf, false, dst, dst, t, u5(ZR)); return; /* dst *= imm */
+	case MUL: mov_imm32_fixed<D>(c, sf, t, in.imm); madd_msub<D>(c, sf, false, dst, dst, t, u5(ZR)); return; /* dst *= imm */
 	case NEG: addsub_reg<D>(c, sf, true, false, dst, u5(ZR), dst); return; /* dst = -dst */
 	case LSH: /* dst <<= imm: UBFM dst, dst, #(-s mod W), #(W - 1 - s) */
 		bitfield<D>(c, sf, true, (u6(0) - s) & u6(W - 1), u6(W - 1) - s, dst, dst);
@@ -169,7 +182,7 @@ typename D::template BV<5> divisor(JitCtx<D> &c, const InsnFields<D> &in) {
 	using u5 = typename D::template BV<5>;
 	if (bpf::srcbit(in.code) == bpf::X)
 		return native_reg<D>(in.src);
-	mov_imm<D>(c, is64(in.code), u5(SCRATCH1), imm_value<D>(in.code, in.imm));
+	mov_imm32_fixed<D>(c, is64(in.code), u5(SCRATCH1), in.imm);
 	return u5(SCRATCH1);
 }
 

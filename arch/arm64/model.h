@@ -57,6 +57,16 @@ struct State {
 	// The exclusive monitor: armed by LDXR on [excl_addr].
 	Bool excl{false};
 	u64 excl_addr;
+	// The last UDIV/SDIV while its destination and operand registers are
+	// unchanged: x[quot] = quot_a / quot_b, with quot_a in x[quot_n] and
+	// quot_b in x[quot_m] (-1: none). MSUB of that quotient states the
+	// remainder directly (Machine::msub_of_quotient).
+	int quot = -1, quot_n = -1, quot_m = -1;
+	bool quot_signed = false, quot_sf = false;
+	void forget_quotient(int k) {
+		if (k < 0 || k == quot || k == quot_n || k == quot_m)
+			quot = -1;
+	}
 
 	template <unsigned W>
 	static bool const_of(const typename D::template BV<W> &v, uint64_t *out) {
@@ -79,7 +89,9 @@ struct State {
 	}
 	void set(typename D::template BV<5> r, u64 val, bool sp31 = false) {
 		uint64_t k;
-		if (const_of<5>(r, &k)) {
+		const bool known = const_of<5>(r, &k);
+		forget_quotient(known ? (int)k : -1);
+		if (known) {
 			if (k < 31)
 				x[k] = val;
 			else if (sp31)
@@ -212,9 +224,23 @@ private:
 	static Bool msb(const u64 &v, bool sf) { return ((v >> u64(sf ? 63 : 31)) & u64(1)) == u64(1); }
 	static u64 sx(const u64 &v, bool sf) { return sf ? v : sext<64>(trunc<32>(v)); }
 
-	u64 rd(const u32 &w, unsigned lsb, bool sf, bool sp31 = false) { return s.get(reg(w, lsb), sp31) & wmask(sf); }
+	// W values as zero extensions (terms the solver folds with the
+	// semantics' own zext/trunc).
+	static u64 w32(const u64 &v, bool sf) { return sf ? v : zext<64>(trunc<32>(v)); }
+	u64 rd(const u32 &w, unsigned lsb, bool sf, bool sp31 = false) { return w32(s.get(reg(w, lsb), sp31), sf); }
 	void wr(const u32 &w, unsigned lsb, bool sf, const u64 &v, bool sp31 = false) {
-		s.set(reg(w, lsb), v & wmask(sf), sp31);
+		s.set(reg(w, lsb), w32(v, sf), sp31);
+	}
+	// old with its 16-bit chunk hw replaced by imm16 (MOVZ/MOVN/MOVK), as
+	// a concatenation: a MOVZ/MOVK sequence of a value's own chunks folds
+	// back into the value.
+	static u64 insert16(const u64 &old, const u16 &imm16, uint64_t hw) {
+		switch (hw) {
+		case 0: return concat(extract<63, 16>(old), imm16);
+		case 1: return concat(concat(extract<63, 32>(old), imm16), extract<15, 0>(old));
+		case 2: return concat(concat(extract<63, 48>(old), imm16), extract<31, 0>(old));
+		}
+		return concat(imm16, extract<47, 0>(old));
 	}
 
 	// AddWithCarry for a + b (sub: a + ~b + 1), NZCV stated through
@@ -312,6 +338,8 @@ private:
 			default: return stop(Status::UNDECODED, "data-processing (2 source) form");
 			}
 			wr(w, 0, sf, r);
+			if (opc == 2 || opc == 3)
+				note_quotient(w, opc == 3, sf);
 			return go(off + 4);
 		}
 		if (is(w, 0x7ffff000, 0x5ac00000)) {  // REV16 / REV32 / REV
@@ -331,11 +359,47 @@ private:
 		if (is(w, 0x7fe00000, 0x1b000000)) {  // MADD / MSUB
 			uint64_t o0;
 			field<15, 15>(w, &o0);
-			const u64 p = rd(w, 5, sf) * rd(w, 16, sf), a = rd(w, 10, sf);
-			wr(w, 0, sf, o0 ? a - p : a + p);
+			const u64 a = rd(w, 10, sf);
+			u64 r(0);
+			if (!(o0 && msub_of_quotient(w, sf, &r)))
+				r = o0 ? a - rd(w, 5, sf) * rd(w, 16, sf) : a + rd(w, 5, sf) * rd(w, 16, sf);
+			wr(w, 0, sf, r);
 			return go(off + 4);
 		}
 		return stop(Status::UNDECODED, "data-processing (register) form");
+	}
+
+	static int const_reg(const u5 &r) {
+		uint64_t k;
+		return State<D>::template const_of<5>(r, &k) && k < 31 ? (int)k : -1;
+	}
+	void note_quotient(const u32 &w, bool sgn, bool sf) {
+		const int d = const_reg(reg(w, 0)), n = const_reg(reg(w, 5)), m = const_reg(reg(w, 16));
+		if (d < 0 || n < 0 || m < 0 || d == n || d == m)
+			return;
+		s.quot = d;
+		s.quot_n = n;
+		s.quot_m = m;
+		s.quot_signed = sgn;
+		s.quot_sf = sf;
+	}
+	// MSUB Rd, Rq, Rm, Ra where Rq = Ra / Rm (the quotient just computed,
+	// all three unchanged since): Ra - (Ra / Rm) * Rm is the remainder,
+	// stated as such. An identity of the arithmetic: b = 0 gives a (A64's
+	// division by 0 is 0, SMT-LIB's remainder by 0 is a), and signed
+	// division truncates as srem's sign follows the dividend
+	// (INT_MIN / -1 = INT_MIN: the remainder 0 either way). The concrete
+	// model takes the same route, so model_test compares it with qemu.
+	bool msub_of_quotient(const u32 &w, bool sf, u64 *r) {
+		if (s.quot < 0 || const_reg(reg(w, 5)) != s.quot || const_reg(reg(w, 16)) != s.quot_m ||
+		    const_reg(reg(w, 10)) != s.quot_n || s.quot_sf != sf)
+			return false;
+		const u64 a = rd(w, 10, sf), b = rd(w, 16, sf);
+		if (sf)
+			*r = s.quot_signed ? srem(a, b) : urem(a, b);
+		else
+			*r = zext<64>(s.quot_signed ? srem(trunc<32>(a), trunc<32>(b)) : urem(trunc<32>(a), trunc<32>(b)));
+		return true;
 	}
 
 	Next data_imm(const u32 &w, uint32_t off) {
@@ -357,6 +421,14 @@ private:
 			const unsigned W = sf ? 64 : 32;
 			const u64 immr = zext<64>(extract<21, 16>(w)), imms = zext<64>(extract<15, 10>(w));
 			const u64 src = rd(w, 5, sf);
+			uint64_t r0, s0;
+			if (field<21, 16>(w, &r0) && field<15, 10>(w, &s0) && r0 == 0 && (s0 == 7 || s0 == 15 || s0 == 31)) {
+				// SXTB/SXTH/SXTW, UXTB/UXTH/(32-bit move): an extension.
+				const u64 lo = s0 == 7 ? zext<64>(trunc<8>(src)) : s0 == 15 ? zext<64>(trunc<16>(src)) : zext<64>(trunc<32>(src));
+				const u64 sx = s0 == 7 ? sext<64>(trunc<8>(src)) : s0 == 15 ? sext<64>(trunc<16>(src)) : sext<64>(trunc<32>(src));
+				wr(w, 0, sf, opc == 0 ? sx : lo);
+				return go(off + 4);
+			}
 			if (!sf && !D::when(ult(immr, u64(32)) && ult(imms, u64(32)), "bitfield.w_fields"))
 				return stop(Status::UNDECODED, "bitfield with 32-bit fields >= 32");
 			// imms >= immr: bits imms..immr of src to the bottom; else bits
@@ -383,12 +455,10 @@ private:
 			field<22, 21>(w, &hw);
 			if (opc == 1 || (!sf && hw > 1))
 				return stop(Status::UNDECODED, "move wide form");
-			const u64 imm = zext<64>(extract<20, 5>(w)) << u64(16 * hw);
-			u64 r = imm;
+			const u16 imm16 = extract<20, 5>(w);
+			u64 r = insert16(opc == 3 ? s.get(reg(w, 0)) : u64(0), imm16, hw);
 			if (opc == 0)
-				r = ~imm;
-			else if (opc == 3)
-				r = (s.get(reg(w, 0)) & ~(u64(0xffff) << u64(16 * hw))) | imm;
+				r = ~r;
 			wr(w, 0, sf, r);
 			return go(off + 4);
 		}
@@ -539,6 +609,7 @@ private:
 		if (is(w, 0xfffffc1f, 0xd63f0000)) {  // BLR
 			const u64 target = s.get(reg(w, 5));
 			s.x[30] = code.base + u64(off + 4);
+			s.forget_quotient(-1);
 			env.call(target, s);
 			return go(off + 4);
 		}
@@ -564,9 +635,14 @@ private:
 			return stop(Status::UNDECODED, "ran past the code");
 		const u32 w = concat(concat(code.bytes[off + 3], code.bytes[off + 2]),
 				     concat(code.bytes[off + 1], code.bytes[off]));
-		uint64_t op0;
+		uint64_t op0, hi3;
 		term_field_ = false;
-		if (!field<28, 25>(w, &op0))
+		// Bits 28:26 first: in the branch group bit 25 belongs to imm26.
+		if (!field<28, 26>(w, &hi3))
+			return stop(Status::UNDECODED, "a term where the encoding group is");
+		if (hi3 == 5)
+			op0 = 0xa;
+		else if (!field<28, 25>(w, &op0))
 			return stop(Status::UNDECODED, "a term where the encoding group is");
 		Next n = stop(Status::UNDECODED, "encoding group");
 		switch (op0) {
