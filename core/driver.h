@@ -152,6 +152,7 @@ inline JitCtx<Concrete> driver_ctx(const struct vjit_jit *j) {
 	c.opts.bhb_loop_addr = j->bhb_loop;
 	c.opts.bhb_ibhf = (j->flags & VJIT_F_BHB_IBHF) != 0;
 	c.opts.ibt = (j->flags & VJIT_F_IBT) != 0;
+	c.opts.lse = (j->flags & VJIT_F_LSE) != 0;
 	c.opts.tail_call_entry = j->tail_call_entry;
 	c.opts.stack_depth = j->stack_depth;
 	c.opts.body_regs = j->body_regs;

@@ -32,6 +32,8 @@ struct JitOptions {
 	// X86_TAIL_CALL_OFFSET), so the prologue is laid out as the stock
 	// JIT's; 0: not a tail-call target (classic programs, userspace).
 	uint32_t tail_call_entry = 0;
+	// arm64: the CPU has the LSE atomics (FEAT_LSE); else LDXR/STXR loops.
+	bool lse = false;
 	uint32_t stack_depth = bpf::MAX_BPF_STACK;  // bytes below R10
 	// Native registers (bit n: the arch's register n) the program's code
 	// may write, for an arch whose frame saves only the callee-saved

@@ -51,8 +51,14 @@ enum vjit_jit_flags {
 	VJIT_F_BHB_LOOP = 1u << 2,
 	/* ...and/or the IBHF instruction. */
 	VJIT_F_BHB_IBHF = 1u << 3,
-	/* x86 IBT: ENDBR64 at the image entry and the tail-call entry. */
+	/* Indirect-branch tracking: a landing pad at the image entry and the
+	   tail-call entry (x86 IBT: ENDBR64; arm64 BTI: BTI JC / BTI J). */
 	VJIT_F_IBT = 1u << 4,
+	/* arm64: the CPU has the LSE atomics (FEAT_LSE); else LDXR/STXR loops. */
+	VJIT_F_LSE = 1u << 5,
+	/* Return-address signing: signed at entry, authenticated before the
+	   return (arm64 pointer authentication: PACIASP / AUTIASP). */
+	VJIT_F_SIGN_RET = 1u << 6,
 };
 
 struct vjit_jit {
@@ -66,8 +72,9 @@ struct vjit_jit {
 	unsigned long long bhb_loop;  /* clear_bhb_loop, for VJIT_F_BHB_LOOP */
 	unsigned int flags;           /* enum vjit_jit_flags */
 	unsigned int isa;             /* enum vjit_isa; 0 means VJIT_ISA_V3 */
-	unsigned int tail_call_entry; /* x86: offset the kernel's tail calls
-	                                 enter at (X86_TAIL_CALL_OFFSET); 0: none */
+	unsigned int tail_call_entry; /* offset the kernel's tail calls enter at
+	                                 (x86 X86_TAIL_CALL_OFFSET, arm64
+	                                 PROLOGUE_OFFSET * 4); 0: none */
 	unsigned int max_image_len;   /* 0: no limit beyond the buffer */
 	unsigned int *addrs;          /* scratch: len + 1 entries */
 	/* Out. */

@@ -50,11 +50,6 @@ static typeof(&bpf_arch_text_copy) k_text_copy;
 static typeof(&x86_return_thunk) k_return_thunk; /* the variable's address */
 static unsigned long k_clear_bhb_loop; /* 0 on kernels without it */
 
-struct vjit_ksym {
-	const char *name;
-	void **slot;
-};
-
 static const struct vjit_ksym x86_syms[] = {
 	{ "bpf_jit_binary_pack_alloc", (void **)&k_pack_alloc },
 	{ "bpf_jit_binary_pack_finalize", (void **)&k_pack_finalize },
@@ -65,19 +60,11 @@ static const struct vjit_ksym x86_syms[] = {
 
 int vjit_arch_init(void)
 {
-	int i, missing = 0;
+	int err = vjit_lookup_all(x86_syms, ARRAY_SIZE(x86_syms));
 
-	for (i = 0; i < ARRAY_SIZE(x86_syms); i++) {
-		*x86_syms[i].slot = (void *)vjit_lookup(x86_syms[i].name);
-		if (!*x86_syms[i].slot) {
-			pr_err("vjit: kernel symbol missing: %s; refusing to load\n",
-			       x86_syms[i].name);
-			missing++;
-		}
-	}
 	/* Only kernels with the Spectre-BHI loop have it: see vjit_bhb_flags. */
 	k_clear_bhb_loop = vjit_lookup("clear_bhb_loop");
-	return missing ? -ENOENT : 0;
+	return err;
 }
 
 /*
@@ -275,13 +262,6 @@ const char *vjit_arch_jit_error_name(int error)
 	return vjit_jit_error_name(error);
 }
 
-static int jit_reason(int error)
-{
-	if (error <= 0 || error >= VJIT_E_NR)
-		error = VJIT_E_BAD_PROGRAM;
-	return VJIT_R_JIT_BASE + error - 1;
-}
-
 int vjit_arch_compile(struct bpf_prog *prog)
 {
 	struct bpf_binary_header *ro_hdr, *rw_hdr;
@@ -290,15 +270,9 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	u8 *ro_image, *rw_image;
 	int err, reason = 0;
 
-	j.addrs = kvmalloc_array(prog->len + 1, sizeof(*j.addrs), GFP_KERNEL);
-	if (!j.addrs)
-		return jit_reason(VJIT_E_NO_MEMORY);
-	j.insns = prog->insnsi;
-	j.len = prog->len;
-	j.stack_depth = prog->aux->stack_depth;
-	j.call_base = (unsigned long)__bpf_call_base;
-	j.flags = VJIT_F_KERNEL;
-	j.isa = VJIT_ISA_LEVEL;
+	reason = vjit_jit_init(&j, prog);
+	if (reason)
+		return reason;
 	j.tail_call_entry = vjit_tail_call_entry(prog);
 	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT))
 		j.flags |= VJIT_F_IBT;
@@ -311,20 +285,20 @@ int vjit_arch_compile(struct bpf_prog *prog)
 		if (!k_clear_bhb_loop) {
 			/* The stock JIT would call it: leave the program to it. */
 			err = VJIT_E_MITIGATION;
-			reason = jit_reason(err);
+			reason = vjit_jit_reason(err);
 			goto out;
 		}
 		j.bhb_loop = k_clear_bhb_loop;
 	}
 	if (vjit_call_depth_on() && vjit_has_call(prog, j.flags)) {
 		err = VJIT_E_MITIGATION;
-		reason = jit_reason(err);
+		reason = vjit_jit_reason(err);
 		goto out;
 	}
 
 	err = VJIT_BACKEND(x86_64).size(&j);
 	if (err) {
-		reason = jit_reason(err);
+		reason = vjit_jit_reason(err);
 		goto out;
 	}
 	sized = j.image_len;
@@ -338,7 +312,7 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	j.max_image_len = sized;
 	err = VJIT_BACKEND(x86_64).emit(&j, rw_image, (unsigned long)ro_image);
 	if (err || j.image_len != sized) {
-		reason = err ? jit_reason(err) : VJIT_R_LEN_MISMATCH;
+		reason = err ? vjit_jit_reason(err) : VJIT_R_LEN_MISMATCH;
 		/* pack_free reads the size from the RO header: put it there. */
 		k_text_copy(&ro_hdr->size, &rw_hdr->size, sizeof(rw_hdr->size));
 		k_pack_free(ro_hdr, rw_hdr);

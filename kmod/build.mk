@@ -5,7 +5,9 @@
 #                   which is another one and cannot load modules here)
 #   kmod/vjit.ko    the one for VJIT_KVER
 #   build/bin/vjitctl
-#   make vm-check   boots that kernel in qemu and runs the kernel tests
+#   build/kmod/<arm64 kver>/vjit.ko  cross-built for Debian's arm64 kernel
+#                   (make kmod-arm64; scripts/fetch-arm64.sh fetches it)
+#   make vm-check   boots those kernels in qemu and runs the kernel tests
 #   make bench-vm   the seccomp cost and compile time benchmarks (in BENCHES)
 #   make bench-diag a filtered INET-DIAG dump of 10,000 sockets, vjit vs the
 #                   kernel's interpreter (in BENCHES)
@@ -35,6 +37,17 @@ $(VJIT_KMODS): $(BUILD)/kmod/%/vjit.ko: vjit-kmod-force
 	@for f in Kbuild $(notdir $(wildcard kmod/*.c kmod/*.h)); do ln -sfn $(CURDIR)/kmod/$$f $(@D)/$$f; done
 	$(MAKE) --no-print-directory -C /lib/modules/$*/build M=$(CURDIR)/$(@D) VJIT_ROOT=$(CURDIR) CC=gcc-12 modules
 
+# arm64: Debian 12's arm64 kernel headers, fetched and unpacked by
+# scripts/fetch-arm64.sh (build/arm64/kver names the kernel), cross-built
+# into build/kmod/<arm64 kver>/ like the amd64 ones.
+.PHONY: kmod-arm64
+kmod-arm64:
+	@scripts/fetch-arm64.sh
+	@k=$$(cat $(BUILD)/arm64/kver); d=$(BUILD)/kmod/$$k; mkdir -p $$d; \
+	for f in Kbuild $(notdir $(wildcard kmod/*.c kmod/*.h)); do ln -sfn $(CURDIR)/kmod/$$f $$d/$$f; done; \
+	$(MAKE) --no-print-directory -C $(BUILD)/arm64/$$k/root/usr/src/linux-headers-$$k \
+		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- M=$(CURDIR)/$$d VJIT_ROOT=$(CURDIR) modules
+
 kmod/vjit.ko: $(call vjit_ko,$(VJIT_KVER))
 	@test -n "$(VJIT_KVER)" || { echo "kmod: no /lib/modules/*-amd64/build (install linux-headers-amd64)"; exit 1; }
 	cp $< $@
@@ -45,10 +58,12 @@ $(BIN)/vjitctl: user/vjitctl.c
 
 .PHONY: vm-check bench-vm bench-diag
 # The 6.1 plans and the 6.12 one, each loading the DKMS build of the module
-# for its kernel (dkms-check makes them).
-vm-check: $(VJIT_KMODS) $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS))
+# for its kernel (dkms-check makes them); then Debian's arm64 kernel on two
+# CPUs (without and with LSE atomics), loading the cross-built module.
+vm-check: $(VJIT_KMODS) $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS)) kmod-arm64
 	@$(MAKE) --no-print-directory dkms-check
 	VJIT_VM_KO_DIR=$(CURDIR)/$(DKMS_KO) selftests/vm/run.sh check rethunk bhi diag k612
+	selftests/vm/run.sh arm64 arm64_lse
 
 bench-vm: kmod/vjit.ko $(BIN)/vjitctl
 	bench/vm/run.sh

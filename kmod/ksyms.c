@@ -29,3 +29,18 @@ unsigned long vjit_lookup(const char *name)
 {
 	return lookup_name ? lookup_name(name) : 0;
 }
+
+int vjit_lookup_all(const struct vjit_ksym *syms, int n)
+{
+	int i, missing = 0;
+
+	for (i = 0; i < n; i++) {
+		*syms[i].slot = (void *)vjit_lookup(syms[i].name);
+		if (!*syms[i].slot) {
+			pr_err("vjit: kernel symbol missing: %s; refusing to load\n",
+			       syms[i].name);
+			missing++;
+		}
+	}
+	return missing ? -ENOENT : 0;
+}

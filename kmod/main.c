@@ -17,6 +17,7 @@
 #include <linux/delay.h>
 #include <linux/filter.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
@@ -240,7 +241,29 @@ static const char *const vjit_reason_names[VJIT_R_JIT_BASE] = {
 	[VJIT_R_ALLOC] = "alloc",
 	[VJIT_R_FINALIZE] = "finalize",
 	[VJIT_R_LEN_MISMATCH] = "len_mismatch",
+	[VJIT_R_TAIL_CALL_ENTRY] = "tail_call_entry",
 };
+
+int vjit_jit_reason(int error)
+{
+	if (error <= 0 || error >= VJIT_E_NR)
+		error = VJIT_E_BAD_PROGRAM;
+	return VJIT_R_JIT_BASE + error - 1;
+}
+
+int vjit_jit_init(struct vjit_jit *j, const struct bpf_prog *prog)
+{
+	j->addrs = kvmalloc_array(prog->len + 1, sizeof(*j->addrs), GFP_KERNEL);
+	if (!j->addrs)
+		return vjit_jit_reason(VJIT_E_NO_MEMORY);
+	j->insns = prog->insnsi;
+	j->len = prog->len;
+	j->stack_depth = prog->aux->stack_depth;
+	j->call_base = (unsigned long)__bpf_call_base;
+	j->flags = VJIT_F_KERNEL;
+	j->isa = VJIT_ISA_LEVEL;
+	return 0;
+}
 
 /* Backend errors are named by the backend (vjit_jit_error_name). */
 const char *vjit_reason_name(int reason)

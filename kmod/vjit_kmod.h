@@ -32,6 +32,7 @@ enum vjit_reason {
 	VJIT_R_ALLOC,           /* the kernel's JIT allocator said no */
 	VJIT_R_FINALIZE,        /* copying the image to its RO home failed */
 	VJIT_R_LEN_MISMATCH,    /* emit produced another size than sized */
+	VJIT_R_TAIL_CALL_ENTRY, /* no entry where the kernel's tail calls jump */
 	VJIT_R_JIT_BASE,        /* + error - 1 (enum vjit_jit_error, from 1) */
 	VJIT_R_NR = VJIT_R_JIT_BASE + VJIT_E_NR - 1,
 };
@@ -67,6 +68,13 @@ extern vjit_jit_fn vjit_stock_jit;
 /* ksyms.c: kallsyms_lookup_name through a kprobe; 0 if absent. */
 int vjit_ksyms_init(void);
 unsigned long vjit_lookup(const char *name);
+/* A symbol an arch needs, and where its address goes. */
+struct vjit_ksym {
+	const char *name;
+	void **slot;
+};
+/* Resolve every one; -ENOENT (each missing one named) if any is absent. */
+int vjit_lookup_all(const struct vjit_ksym *syms, int n);
 
 /* hook.c */
 int vjit_hook_install(unsigned long target, void *replacement);
@@ -78,7 +86,7 @@ void vjit_stats_exit(void);
 
 /*
  * The architecture interface: one implementation per target
- * (arch_x86_64.c today, arch_arm64.c next).
+ * (arch_x86_64.c, arch_arm64.c).
  *
  * vjit_arch_init(): resolve what this arch needs, check the kernel is one
  *   it supports; a negative errno (after a pr_err) refuses the load.
@@ -90,6 +98,11 @@ void vjit_stats_exit(void);
  */
 int vjit_arch_init(void);
 int vjit_arch_compile(struct bpf_prog *prog);
+/* main.c, for vjit_arch_compile: a vjit_jit of @prog as every arch fills
+ * it (addrs allocated: kvfree them), or a reason; a backend error as a
+ * reason. */
+int vjit_jit_init(struct vjit_jit *j, const struct bpf_prog *prog);
+int vjit_jit_reason(int error);
 bool vjit_arch_backend_linked(void);
 const char *vjit_arch_jit_error_name(int error);
 /* After a call-through: count what the kernel's JIT image carries. */

@@ -17,11 +17,20 @@ pkgs=(
 	gcc-riscv64-linux-gnu g++-riscv64-linux-gnu binutils-riscv64-linux-gnu
 	qemu-user-static qemu-system-arm qemu-system-misc
 )
+# Debian's arm64 kernel, headers and busybox for the arm64 VM plan are
+# fetched (not installed) by scripts/fetch-arm64.sh: apt must know arm64.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	if [ "$(id -u)" -ne 0 ]; then sudo dpkg --add-architecture arm64; else dpkg --add-architecture arm64; fi
+	need_update=1
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+	[ -z "${need_update:-}" ] || apt-get update -qq || sudo apt-get update -qq || true
+	exit 0
+fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

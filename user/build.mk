@@ -1,7 +1,8 @@
 # vjit-run and the userspace runtime it shares with the tests, the fuzzer and
 # the benchmarks (scplc and vjitctl have their own fragments).
 USER_LIB := $(BUILD)/lib/libvjit_user.a
-USER_LIB_OBJS := $(OBJ)/user/vjit_runtime.o $(OBJ)/user/bpf_print.o $(OBJ)/user/arches.o
+USER_LIB_OBJS := $(OBJ)/user/vjit_runtime.o $(OBJ)/user/bpf_print.o $(OBJ)/user/arches.o \
+	$(OBJ)/user/foreign_run.o
 
 $(USER_LIB): $(USER_LIB_OBJS)
 	@mkdir -p $(dir $@)

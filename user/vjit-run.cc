@@ -9,6 +9,7 @@
 // Exit status: 0 ran, 1 the program could not be compiled or run,
 // 2 bad usage or malformed input.
 #include <csignal>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "core/cbpf_convert.h"
 #include "core/interp.h"
 #include "user/bpf_print.h"
+#include "user/foreign_run.h"
 #include "user/vjit_runtime.h"
 
 using namespace vjit;
@@ -152,6 +154,50 @@ void on_native_timeout(int) {
 	ssize_t w = write(2, msg, sizeof(msg) - 1);
 	(void)w;
 	_exit(EXIT_FAILED);
+}
+
+// Code of an arch this host does not run: through the arch's runner under
+// its qemu-user emulator (user/foreign_run.h), with the ctx regions and a
+// stack mapped there at this process's addresses. Helpers live in this
+// process, so a program that calls one does not run there.
+int run_foreign(const user::Arch &arch, const std::vector<Insn> &prog, const user::Jitted &j,
+		const void *ctx, const std::vector<MemRegion> &regions) {
+	for (const Insn &in : prog)
+		if (in.code == (bpf::JMP | bpf::CALL)) {
+			fprintf(stderr, "vjit-run: %s code calls a helper; helpers run only on this host (%s)\n",
+				arch.name, user::host_arch().name);
+			return EXIT_FAILED;
+		}
+	constexpr size_t stack_len = 1 << 16;
+	void *stack = mmap(nullptr, stack_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (stack == MAP_FAILED) {
+		fprintf(stderr, "vjit-run: no memory for the %s stack\n", arch.name);
+		return EXIT_FAILED;
+	}
+	user::ForeignJob job;
+	job.image_addr = (uint64_t)(uintptr_t)j.image.data();
+	job.image.assign(j.image.data(), j.image.data() + j.image_len);
+	job.ctx = (uint64_t)(uintptr_t)ctx;
+	job.sp = (uint64_t)(uintptr_t)stack + stack_len;
+	for (const MemRegion &r : regions)
+		job.regions.push_back({r.base, std::vector<uint8_t>((const uint8_t *)(uintptr_t)r.base,
+								   (const uint8_t *)(uintptr_t)r.base + r.len)});
+	job.regions.push_back({(uint64_t)(uintptr_t)stack, std::vector<uint8_t>(stack_len)});
+	std::vector<user::ForeignResult> res;
+	std::string err;
+	const bool ran = user::foreign_run(arch.runner, user::runner_path(arch.name), {job}, &res, &err);
+	munmap(stack, stack_len);
+	if (!ran) {
+		fprintf(stderr, "vjit-run: %s\n", err.c_str());
+		return EXIT_FAILED;
+	}
+	if (res[0].status != user::ForeignResult::OK) {
+		fprintf(stderr, "vjit-run: %s code under %s: %s %u\n", arch.name, arch.runner,
+			user::foreign_status_name(res[0].status), res[0].sig);
+		return EXIT_FAILED;
+	}
+	printf("0x%llx\n", (unsigned long long)res[0].r0);
+	return EXIT_RAN;
 }
 
 } // namespace
@@ -320,11 +366,8 @@ int main(int argc, char **argv) {
 	}
 	if (o.dump)
 		dump_native(arch, prog, j);
-	if (!arch.native()) {
-		fprintf(stderr, "vjit-run: %s code does not run on this host (%s); --dump shows it\n",
-			arch.name, user::host_arch().name);
-		return EXIT_FAILED;
-	}
+	if (!arch.native())
+		return run_foreign(arch, prog, j, ctx, regions);
 	signal(SIGALRM, on_native_timeout);
 	alarm(g_timeout_s);
 	uint64_t r0 = j.image.run(ctx);

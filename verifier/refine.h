@@ -86,7 +86,8 @@ inline const char *assumptions_text() {
 		"     pass; the driver may follow an instruction's code with NOP padding\n"
 		"     (Arch::pad), proved by the PADDING entry to only advance pc (registers,\n"
 		"     flags, stack unchanged, no memory access); every offset\n"
-		"     is below 2^30 and the image does not wrap around the address space\n"
+		"     is below 2^30 and a multiple of the target's instruction granule (4 on\n"
+		"     arm64), and the image does not wrap around the address space\n"
 		"  A3 BPF memory accesses (the verifier confines them to the BPF stack and\n"
 		"     valid objects) lie at or above the native stack pointer and do not wrap;\n"
 		"     the native stack pointer is above 2^16 and, between instructions,\n"
@@ -682,9 +683,11 @@ inline void assume_register_fields(Explorer &ex, const InsnFields<Symbolic> &in,
 }
 
 // A1, A2: the program's shape and the offsets table, for the instruction
-// the lowering just emitted (width: its BPF slots).
+// the lowering just emitted (width: its BPF slots). granule: every native
+// offset and the image base are multiples of it (T::pad_granule: a target
+// whose instructions are whole words emits nothing else).
 inline void assume_program_shape(Explorer &ex, JitCtx<Symbolic> &ctx, const InsnFields<Symbolic> &in,
-				 unsigned width) {
+				 unsigned width, unsigned granule) {
 	const u32 len((uint64_t)ctx.bytes.size());
 	ex.assume(ule(ctx.n_insns, u32(MAX_INSNS)));
 	ex.assume(ule(ctx.cur + u32(width), ctx.n_insns));
@@ -702,6 +705,14 @@ inline void assume_program_shape(Explorer &ex, JitCtx<Symbolic> &ctx, const Insn
 	const u32 epi(ctx.addr_fn(ctx.n_insns.e));
 	ex.assume(ule(epi, u32(MAX_IMAGE)));
 	ex.assume(ule(ctx.image_base, u64(~0ull - 2 * MAX_IMAGE)));
+	if (granule > 1) {
+		const u32 m(granule - 1);
+		ex.assume((ctx.start & m) == u32(0));
+		ex.assume((epi & m) == u32(0));
+		for (const u32 &q : ctx.addr_queries)
+			ex.assume((q & m) == u32(0));
+		ex.assume((ctx.image_base & u64(granule - 1)) == u64(0));
+	}
 }
 
 // The accesses of a log, split.
@@ -954,7 +965,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			res.rejected++;
 			return;
 		}
-		assume_program_shape(ex, ctx, in, is_ld_imm64(code) ? 2 : 1);
+		assume_program_shape(ex, ctx, in, is_ld_imm64(code) ? 2 : 1, T::pad_granule);
 
 		// The BPF side. An atomic instruction's read is defined by the
 		// native side's successful attempt (atomic_store_obligations).

@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
-"""Writes allowlist.h: the syscall numbers (x86-64) that a seccomp profile's
+"""Writes allowlist.h: the syscall numbers that a seccomp profile's
 unconditional ALLOW rules name. Used to build the ~300-rule benchmark filter.
-usage: gen-allowlist.py PROFILE.json UNISTD_64_H OUT.h"""
+UNISTD_H: x86-64's unistd_64.h, or any arch's `cc -E -dM` of <asm/unistd.h>
+(arm64's generic table names some numbers by alias: __NR_mmap __NR3264_mmap).
+usage: gen-allowlist.py PROFILE.json UNISTD_H OUT.h"""
 import json, re, sys
 
 profile, unistd, out = sys.argv[1:4]
-nrs = {}
+defs = {}
 for line in open(unistd):
-    m = re.match(r"#define __NR_(\w+)\s+(\d+)", line)
+    m = re.match(r"#define (__NR\w*)\s+(\w+)\s*$", line)
     if m:
-        nrs[m.group(1)] = int(m.group(2))
+        defs[m.group(1)] = m.group(2)
+def number(v, depth=0):
+    if v.isdigit():
+        return int(v)
+    return number(defs[v], depth + 1) if v in defs and depth < 4 else None
+nrs = {k[len("__NR_"):]: number(v) for k, v in defs.items() if k.startswith("__NR_")}
+nrs = {k: v for k, v in nrs.items() if v is not None}
 names = []
 for rule in json.load(open(profile))["syscalls"]:
     if rule["action"] == "SCMP_ACT_ALLOW" and not rule.get("args") \

@@ -17,6 +17,13 @@
 #   run.sh k612     on the 6.12 kernel (IBT): test_bpf (cpu-v4 included) and
 #                   seccomp_bpf from linux-source-6.12, stock JIT vs vjit,
 #                   vjit's checks, ENDBR64 in every image
+#   run.sh arm64    Debian's arm64 6.1 kernel (scripts/fetch-arm64.sh) in
+#                   qemu-system-aarch64 -M virt on cortex-a57 (no LSE):
+#                   test_bpf and seccomp_bpf (cross-built), stock JIT vs
+#                   vjit, vjit's checks with and without vjit
+#   run.sh arm64_lse the same on -cpu max (LSE atomics, BTI, pointer auth)
+# The arch is the plan's (arm64* are arm64, the others x86-64): it picks
+# the emulator, the kernel, the cross compiler of the guest programs.
 # The 6.1 plans boot VJIT_KVER (linux-image-amd64's kernel), k612 the newest
 # installed 6.12 kernel; each loads the module built for its kernel
 # (build/kmod/<kver>/vjit.ko, or VJIT_VM_KO_DIR/<kver>/vjit.ko: the DKMS
@@ -31,7 +38,6 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/selftests/vm
 B=$ROOT/build/vm
-CC=${CC_VM:-gcc-12}
 kvers() { for d in /lib/modules/*-amd64; do [ -d "$d/build" ] && basename "$d"; done | sort -V; }
 KVER61=${VJIT_KVER:-$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null | sed -n 's/^linux-image-\([^ ,]*\).*/\1/p')}
 KVER61=${KVER61:-$(kvers | grep '^6\.1\.' | tail -1)}
@@ -41,15 +47,45 @@ mkdir -p "$B"
 rm -f "$B"/initramfs-*.ok
 log() { echo "vm: $*" >&2; }
 
-# ---- guest programs (static) ----
-python3 "$HERE/gen-allowlist.py" "$ROOT/policies/docker-default.json" \
-	/usr/include/x86_64-linux-gnu/asm/unistd_64.h "$B/allowlist.h" >/dev/null
-$CC -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$B" \
-	-o "$B/vmtest" "$HERE/guest/vmtest.c" -lpthread
+# ---- per arch: emulator, kernel, guest compiler, where guest files go ----
+set_arch() { # arch
+	ARCH=$1
+	case $ARCH in
+	x86_64)
+		CC=${CC_VM:-gcc-12} GB=$B MODROOT= CONSOLE=ttyS0
+		QEMU=(qemu-system-x86_64) BUSYBOX=/bin/busybox CAPFLAGS= ;;
+	arm64)
+		CC=aarch64-linux-gnu-gcc-12 GB=$B/arm64 CONSOLE=ttyAMA0
+		"$ROOT/scripts/fetch-arm64.sh"
+		KVER=$(cat "$ROOT/build/arm64/kver") line=6.1
+		MODROOT=$ROOT/build/arm64/$KVER/root
+		QEMU=(qemu-system-aarch64 -M virt) BUSYBOX=$MODROOT/bin/busybox
+		CAPFLAGS="-I$MODROOT/usr/include -L$MODROOT/usr/lib/aarch64-linux-gnu" ;;
+	esac
+	KERNEL=$MODROOT/boot/vmlinuz-$KVER
+	mkdir -p "$GB"
+}
+
+# ---- guest programs (static), once per arch ----
+built=
+build_guest() {
+	case " $built " in *" $ARCH "*) return ;; esac
+	built="$built $ARCH"
+	if [ $ARCH = x86_64 ]; then
+		cp /usr/include/x86_64-linux-gnu/asm/unistd_64.h "$GB/syscall-nrs.h"
+	else
+		echo '#include <asm/unistd.h>' | $CC -E -dM - > "$GB/syscall-nrs.h"
+	fi
+	python3 "$HERE/gen-allowlist.py" "$ROOT/policies/docker-default.json" \
+		"$GB/syscall-nrs.h" "$GB/allowlist.h" >/dev/null
+	$CC -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$GB" \
+		-o "$GB/vmtest" "$HERE/guest/vmtest.c" -lpthread
+	[ $ARCH = x86_64 ] || $CC -O2 -g -Wall -Wextra -Werror -static -o "$GB/vjitctl" "$ROOT/user/vjitctl.c"
+}
 
 # kselftest's seccomp_bpf from Debian's linux-source-<line>, with its harness.
 build_seccomp_bpf() { # line
-	local out=$B/seccomp_bpf-$1 src
+	local out=$GB/seccomp_bpf-$1 src
 	[ -x "$out" ] && return
 	src=$(ls /usr/src/linux-source-$1.tar.xz | head -1)
 	log "extracting seccomp selftests from $src"
@@ -59,17 +95,19 @@ build_seccomp_bpf() { # line
 		'*/tools/testing/selftests/clone3/*' \
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/tools/testing/selftests/kselftest_harness.h'
-	$CC -static -O2 -Wall -o "$out" \
+	$CC -static -O2 -Wall $CAPFLAGS -o "$out" \
 		"$B/ksrc-$1/tools/testing/selftests/seccomp/seccomp_bpf.c" -lpthread -lcap
 }
 
-# INET-DIAG's guest test (plans diag, diagbench).
-g++-12 -static -O2 -std=gnu++17 -Wall -Wextra -Werror -I"$ROOT" -o "$B/diagtest" "$HERE/guest/diagtest.cc"
+# INET-DIAG's guest test (plans diag, diagbench; x86-64).
+build_diagtest() {
+	g++-12 -static -O2 -std=gnu++17 -Wall -Wextra -Werror -I"$ROOT" -o "$B/diagtest" "$HERE/guest/diagtest.cc"
+}
 
 # A kernel module of kver, uncompressed, into the initramfs R.
 copy_module() { # kver name R
 	local f
-	f=$(find /lib/modules/$1 -name "$2.ko*" | head -1)
+	f=$(find "$MODROOT/lib/modules/$1" -name "$2.ko*" | head -1)
 	case "$f" in
 	*.xz) xz -dc "$f" > "$3/$2.ko" ;;
 	*) cp "$f" "$3/$2.ko" ;;
@@ -97,22 +135,25 @@ build_initramfs() { # kver line
 	[ -f "$ko" ] || { echo "vm: $ko not built (make $ko)"; return 1; }
 	build_seccomp_bpf "$2"
 	rm -rf "$R" && mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc}
-	cp /bin/busybox "$R/bin/busybox"
-	for a in $("$R/bin/busybox" --list); do
+	cp "$BUSYBOX" "$R/bin/busybox"
+	for a in $(/bin/busybox --list); do
 		[ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"
 	done
 	cp "$HERE/init.sh" "$R/init" && chmod +x "$R/init"
 	cp "$HERE/tests.sh" "$R/tests.sh"
-	cp "$ko" "$ROOT/build/bin/vjitctl" "$B/vmtest" "$R/"
-	cp "$B/seccomp_bpf-$2" "$R/seccomp_bpf"
+	cp "$ko" "$GB/vmtest" "$R/"
+	cp "$([ $ARCH = x86_64 ] && echo "$ROOT/build/bin" || echo "$GB")/vjitctl" "$R/"
+	cp "$GB/seccomp_bpf-$2" "$R/seccomp_bpf"
 	copy_module "$1" test_bpf "$R"
-	copy_diag "$1" "$R"
-	# every project policy as a seccomp filter (the byte counts of plan bench)
-	mkdir -p "$R/policies"
-	for p in "$ROOT"/policies/*.scpl; do
-		"$ROOT/build/bin/scplc" --no-verify -o "$R/policies/$(basename "$p" .scpl).cbpf" "$p" 2>/dev/null
-	done
-	"$ROOT/build/bin/scplc" --no-verify --from-oci "$ROOT/policies/docker-default.json" -o "$R/policies/docker-default.cbpf" 2>/dev/null
+	if [ $ARCH = x86_64 ]; then
+		copy_diag "$1" "$R"
+		# every project policy as a seccomp filter (the byte counts of plan bench)
+		mkdir -p "$R/policies"
+		for p in "$ROOT"/policies/*.scpl; do
+			"$ROOT/build/bin/scplc" --no-verify -o "$R/policies/$(basename "$p" .scpl).cbpf" "$p" 2>/dev/null
+		done
+		"$ROOT/build/bin/scplc" --no-verify --from-oci "$ROOT/policies/docker-default.json" -o "$R/policies/docker-default.cbpf" 2>/dev/null
+	fi
 	(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs-$1.cpio.gz"
 	log "initramfs for $1: $ko"
 }
@@ -121,7 +162,9 @@ total_p=0 total_f=0 failed_logs=()
 for plan in "$@"; do
 KVER=$KVER61 line=6.1
 [ "$plan" = k612 ] && KVER=$KVER612 line=6.12
-KERNEL=/boot/vmlinuz-$KVER
+case $plan in arm64*) set_arch arm64 ;; *) set_arch x86_64 ;; esac
+build_guest
+[ $ARCH = x86_64 ] && [ -z "${diag_built:-}" ] && build_diagtest && diag_built=1
 [ -n "$KVER" ] && [ -r "$KERNEL" ] || { echo "FAIL: plan $plan: no kernel (${KVER:-none}) installed"; total_f=$((total_f + 1)); continue; }
 [ -f "$B/initramfs-$KVER.cpio.gz.ok" ] || { build_initramfs "$KVER" "$line" && touch "$B/initramfs-$KVER.cpio.gz.ok"; }
 cpu=max extra=
@@ -129,14 +172,20 @@ cpu=max extra=
 # An Intel model the kernel finds BHI-affected; retpoline,lfence (unlike
 # the default retpoline) leaves BHI to the software BHB-clearing loop.
 [ "$plan" = bhi ] && cpu=Skylake-Server extra="spectre_v2=retpoline,lfence"
+# arm64: cortex-a57 has no LSE atomics; max (with the cheap pointer-auth
+# algorithm, the default one is slow under TCG) has LSE, BTI and PAC.
+# A log buffer for test_bpf's lines and vjit's verbose ones (the default
+# 128 KiB drops the first tests' when every program falls back).
+[ "$plan" = arm64 ] && cpu=cortex-a57 extra=log_buf_len=1M
+[ "$plan" = arm64_lse ] && cpu=max,pauth-impdef=on extra=log_buf_len=1M
 # ---- boot ----
 out=$B/$plan.log
 log "booting $KERNEL (plan $plan, -cpu $cpu, timeout ${TIMEOUT}s); log: $out"
 t0=$(date +%s)
 set +e
-timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu $cpu -smp 2 -m 1024 \
+timeout "$TIMEOUT" "${QEMU[@]}" -accel tcg -cpu $cpu -smp 2 -m 1024 \
 	-nographic -no-reboot -kernel "$KERNEL" -initrd "$B/initramfs-$KVER.cpio.gz" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=5 vjitplan=$plan $extra" \
+	-append "console=$CONSOLE panic=-1 quiet loglevel=5 vjitplan=$plan $extra" \
 	< /dev/null > "$out" 2>&1
 qrc=$?
 set -e
@@ -157,7 +206,8 @@ fi
 grep -q 'Kernel panic' "$out" && { echo "FAIL: kernel panic"; bad=1; }
 # what the tests printed (no kernel log)
 sed -n '/VJIT-VM-START/,/^VJIT-VM-DMESG-BEGIN/p' "$out" | sed 's/.*VJIT-VM-START/VJIT-VM-START/' | grep -v '^VJIT-VM-DMESG-BEGIN' |
-	grep -v -E '^(VJIT-VM-START|ebpf-(prog|ret) )' || true
+	grep -v -E '^(VJIT-VM-START|ebpf-(prog|ret) )' |
+	grep -v -E '^\[ *[0-9.]+\] (jited:[01] )?[0-9 ]+PASS$' || true # test_bpf's line ends split off by vjit's verbose lines
 p=$(grep -c '^PASS:' "$out" || true)
 f=$(grep -c '^FAIL:' "$out" || true)
 f=$((f + bad))

@@ -335,3 +335,83 @@ plan_k612() {
 	check_kernel_log 6.12
 }
 [ -f /diag.sh ] && . /diag.sh
+
+# arm64 (Debian's arm64 6.1 kernel, qemu -M virt): plan arm64 on cortex-a57
+# (no LSE: the LDXR/STXR atomics), plan arm64_lse on -cpu max (LSE atomics,
+# BTI, pointer authentication). test_bpf and kselftest's seccomp_bpf, stock
+# JIT vs vjit in this boot, vjit's own seccomp checks with and without vjit.
+plan_arm64() {
+	section "CPU"
+	want=no; [ "$vjitplan" = arm64_lse ] && want=yes
+	have=no; grep -q '^Features.* atomics' /proc/cpuinfo && have=yes
+	[ $have = $want ] && pass "arm64: LSE atomics on this CPU: $have, as the plan asks" \
+		|| fail "arm64: LSE atomics on this CPU: $have, the plan asks for $want"
+	section "stock kernel (no vjit)"
+	run_test_bpf stock
+	run_seccomp_bpf stock
+	grep -q ' 0 FAILED' /tmp/tb-stock.sum && pass "arm64: test_bpf on the stock JIT" \
+		|| fail "arm64: test_bpf on the stock JIT"
+	/vmtest checks > /tmp/ck-stock
+	sed 's/^\(PASS\|FAIL\): /\1: stock: /' /tmp/ck-stock
+
+	section "vjit, mode all: test_bpf"
+	load_vjit all || return
+	linked=no; dmesg | grep -q 'vjit: loaded.*code generator linked' && linked=yes
+	echo "arm64: vjit's code generator: $linked"
+	echo 1 > /sys/module/vjit/parameters/verbose
+	c0=$(cnt compiled); i0=$(cnt ibt); s0=$(cnt stock_ibt)
+	run_test_bpf vjit
+	echo 0 > /sys/module/vjit/parameters/verbose
+	c1=$(cnt compiled); i1=$(cnt ibt); s1=$(cnt stock_ibt)
+	echo "vjit counters after test_bpf: compiled=$((c1 - c0)) ibt=$((i1 - i0)) stock=$(cnt stock) stock_ibt=$((s1 - s0)) fallbacks: $(fallbacks)"
+	cmp -s /tmp/tb-stock.sum /tmp/tb-vjit.sum && pass "arm64: test_bpf with vjit: same summary as the stock JIT ($(cat /tmp/tb-vjit.sum))" \
+		|| fail "arm64: test_bpf with vjit: summary differs (stock: $(cat /tmp/tb-stock.sum); vjit: $(cat /tmp/tb-vjit.sum))"
+	n=$(wc -l < /tmp/tb-stock.jit)
+	[ "$n" -gt 1000 ] && cmp -s /tmp/tb-stock.jit /tmp/tb-vjit.jit && pass "arm64: test_bpf with vjit: the same $n tests JITted" \
+		|| { fail "arm64: test_bpf with vjit: JITted tests differ from stock (of $n)"; diff /tmp/tb-stock.jit /tmp/tb-vjit.jit | head -20; }
+	if [ $linked = yes ]; then
+		other=$(fallbacks_except tail_call)
+		[ "$((c1 - c0))" -gt 1000 ] && [ "$other" = 0 ] && pass "arm64: vjit compiled every test_bpf program but tail calls ($((c1 - c0)))" \
+			|| fail "arm64: programs went to the kernel's JIT for reasons other than tail calls: $(fallbacks)"
+		# the kernel's configuration (CONFIG_ARM64_BTI_KERNEL) decides, as
+		# for the stock JIT: all images with the landing pad, or none
+		if [ $((s1 - s0)) -gt 0 ]; then
+			[ $((i1 - i0)) = $((c1 - c0)) ] && pass "arm64 BTI: every vjit image opens with a BTI landing pad ($((i1 - i0))), as the stock JIT's ($((s1 - s0)))" \
+				|| fail "arm64 BTI: $((i1 - i0)) of $((c1 - c0)) vjit images open with a BTI landing pad, as $((s1 - s0)) stock ones"
+		else
+			[ $((i1 - i0)) = 0 ] && pass "arm64 BTI: the kernel does not use BTI (no stock image opens with BTI JC), nor does vjit ask for it" \
+				|| fail "arm64 BTI: no stock image opens with BTI JC, yet $((i1 - i0)) vjit images were asked for it"
+		fi
+	else
+		other=$(fallbacks_except tail_call no_backend)
+		[ "$other" = 0 ] && [ "$((c1 - c0))" = 0 ] && pass "arm64: without a code generator every program went to the kernel's JIT (no_backend, tail_call)" \
+			|| fail "arm64: without a code generator: compiled $((c1 - c0)), fallbacks $(fallbacks)"
+		echo "PENDING: arm64: vjit compiles every test_bpf program but tail calls (no arch/arm64 code generator in this build)"
+	fi
+
+	section "vjit, mode seccomp: seccomp_bpf and vjit's checks"
+	echo seccomp > /sys/module/vjit/parameters/mode
+	c0=$(cnt compiled); f0=$(fallbacks_except mode no_backend)
+	run_seccomp_bpf vjit
+	c1=$(cnt compiled); f1=$(fallbacks_except mode no_backend)
+	echo "vjit counters during seccomp_bpf: compiled=$((c1 - c0)) fallbacks other than mode/no_backend=$((f1 - f0))"
+	/vmtest checks > /tmp/ck-vjit
+	if grep -q 'fail:0' /tmp/sb-stock.tot && cmp -s /tmp/sb-stock.tot /tmp/sb-vjit.tot && [ $((f1 - f0)) = 0 ]; then
+		pass "arm64: seccomp_bpf with vjit as stock: $(cat /tmp/sb-vjit.tot)"
+	else
+		fail "arm64: seccomp_bpf stock $(cat /tmp/sb-stock.tot), vjit $(cat /tmp/sb-vjit.tot), other fallbacks $((f1 - f0))"
+		grep -E '^(not ok|# FAIL)' /tmp/sb-vjit | head -20
+	fi
+	grep -q '^PASS' /tmp/ck-stock && ! grep -q '^FAIL' /tmp/ck-stock && cmp -s /tmp/ck-stock /tmp/ck-vjit \
+		&& pass "arm64: vjit's seccomp checks give the same results with vjit as without ($(grep -c '^PASS' /tmp/ck-vjit) checks)" \
+		|| { fail "arm64: vjit's seccomp checks differ with vjit:"; diff /tmp/ck-stock /tmp/ck-vjit; }
+	if [ $linked = yes ]; then
+		[ $((c1 - c0)) -gt 50 ] && pass "arm64: the seccomp filters went through vjit ($((c1 - c0)))" \
+			|| fail "arm64: vjit compiled $((c1 - c0)) seccomp filters"
+		/vmtest checks --vjit | sed 's/^\(PASS\|FAIL\): /\1: arm64: /'
+	fi
+	/vjitctl status
+	rmmod vjit || fail "arm64: rmmod"
+	check_kernel_log arm64
+}
+plan_arm64_lse() { plan_arm64; }

@@ -46,6 +46,15 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The arch a filter's arch check accepts: the one this is built for. */
+#if defined(__x86_64__)
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_AARCH64
+#else
+#error "vmtest: no AUDIT_ARCH for this target"
+#endif
+
 #include "allowlist.h" /* generated: allow_nrs[], the docker default list */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -130,7 +139,7 @@ static int in_child(int (*fn)(void *), void *arg)
 #define LOAD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
 #define LOAD_ARCH BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch))
 #define RET(k) BPF_STMT(BPF_RET | BPF_K, (k))
-#define CHECK_ARCH LOAD_ARCH, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0), \
+#define CHECK_ARCH LOAD_ARCH, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_NATIVE, 1, 0), \
 	RET(SECCOMP_RET_KILL_PROCESS)
 
 /* A filter that gives @action to getppid and allows the rest. */
@@ -159,7 +168,7 @@ static int c_allowlist(void *arg)
 	pid_t pid = getpid();
 
 	f[n++] = (struct sock_filter)LOAD_ARCH;
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_NATIVE, 1, 0);
 	f[n++] = (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS);
 	f[n++] = (struct sock_filter)LOAD_NR;
 	for (i = 0; i < ARRAY_SIZE(allow); i++) {
@@ -727,7 +736,7 @@ static unsigned int allowlist_filter(struct sock_filter *f)
 	unsigned int n = 0, i;
 
 	f[n++] = (struct sock_filter)LOAD_ARCH;
-	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_NATIVE, 1, 0);
 	f[n++] = (struct sock_filter)RET(SECCOMP_RET_KILL_PROCESS);
 	f[n++] = (struct sock_filter)LOAD_NR;
 	for (i = 0; i < ARRAY_SIZE(allow_nrs); i++) {

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arm64: the kernel's JIT memory, the instruction cache, branch target
+ * identification and pointer authentication, and calling vjit's arm64 code
+ * generator (core/ + arch/arm64/, freestanding C++).
+ *
+ * Images come from bpf_jit_binary_alloc() like the kernel's own arm64 JIT's
+ * on 6.1 (the pack allocator came to arm64 later), because the kernel
+ * frees every JITted program with the generic bpf_jit_free(): the header
+ * is bpf_func rounded down to its page, freed by bpf_jit_binary_free().
+ * So: emit in place (the memory is writable until locked), flush the
+ * instruction cache, lock the pages read-only and executable (which also
+ * makes them BTI-guarded on a CPU with BTI), leave jit_data NULL.
+ *
+ * What the kernel's configuration asks of every image, as the stock JIT
+ * decides it (by configuration, not by CPU: on a CPU without the feature
+ * the instructions are hints that do nothing):
+ *   CONFIG_ARM64_BTI_KERNEL      a landing pad at the entry (the kernel
+ *                                calls images with BLR: BTI C; the stock
+ *                                JIT's BTI JC also admits trampolines' BR)
+ *                                and BTI J at the tail-call entry
+ *   CONFIG_ARM64_PTR_AUTH_KERNEL the return address signed at entry
+ *                                (PACIASP) and authenticated before RET
+ * The interface is checked for Linux 6.1 only: refuse to build otherwise.
+ */
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <linux/version.h>
+#include <asm/cacheflush.h>
+#include <asm/cpufeature.h>
+#include <asm/insn.h>
+#include "vjit_arm64_kmod.h"
+
+VJIT_DECLARE_BACKEND(arm64)
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#error "vjit: the arm64 JIT interface is checked for Linux 6.1 only"
+#endif
+
+#define A64_HINT(op) (0xd503201fu | (op))
+#define A64_BTI_C A64_HINT(AARCH64_INSN_HINT_BTIC)
+#define A64_BTI_J A64_HINT(AARCH64_INSN_HINT_BTIJ)
+#define A64_BTI_JC A64_HINT(AARCH64_INSN_HINT_BTIJC)
+
+/*
+ * Where the kernel's tail calls enter a program (PROLOGUE_OFFSET of the
+ * stock JIT, in instructions): BTI JC, mov x9, lr, the patchable nop,
+ * PACIASP, the frame and four callee-saved pairs, fp, the tail-call count.
+ */
+#define A64_BTI_INSNS (IS_ENABLED(CONFIG_ARM64_BTI_KERNEL) ? 1 : 0)
+#define A64_PAC_INSNS (IS_ENABLED(CONFIG_ARM64_PTR_AUTH_KERNEL) ? 1 : 0)
+#define A64_TAIL_CALL_OFFSET ((A64_BTI_INSNS + 2 + A64_PAC_INSNS + 8) * AARCH64_INSN_SIZE)
+
+static typeof(&bpf_jit_binary_alloc) k_binary_alloc;
+static typeof(&bpf_jit_binary_free) k_binary_free;
+static int (*k_set_memory_ro)(unsigned long addr, int numpages);
+static int (*k_set_memory_x)(unsigned long addr, int numpages);
+static typeof(&find_vm_area) k_find_vm_area;
+
+static const struct vjit_ksym arm64_syms[] = {
+	{ "bpf_jit_binary_alloc", (void **)&k_binary_alloc },
+	{ "bpf_jit_binary_free", (void **)&k_binary_free },
+	{ "set_memory_ro", (void **)&k_set_memory_ro },
+	{ "set_memory_x", (void **)&k_set_memory_x },
+	{ "find_vm_area", (void **)&k_find_vm_area },
+};
+
+void vjit_arm64_image_free(struct bpf_binary_header *hdr)
+{
+	k_binary_free(hdr);
+}
+
+int vjit_arch_init(void)
+{
+	return vjit_lookup_all(arm64_syms, ARRAY_SIZE(arm64_syms));
+}
+
+/* Holes around images: BRK, as the kernel's arm64 JIT fills them. */
+static void vjit_fill_brk(void *area, unsigned int size)
+{
+	__le32 *p = area;
+	unsigned int i;
+
+	for (i = 0; i < size / AARCH64_INSN_SIZE; i++)
+		p[i] = cpu_to_le32(AARCH64_BREAK_FAULT);
+}
+
+/*
+ * bpf_jit_binary_lock_ro() of 6.1 through the resolved symbols: vfree
+ * restores the permissions (VM_FLUSH_RESET_PERMS), the pages become read
+ * only, then executable (and guarded, with BTI).
+ */
+static void vjit_lock_ro(struct bpf_binary_header *hdr)
+{
+	struct vm_struct *vm = k_find_vm_area(hdr);
+	int pages = hdr->size >> PAGE_SHIFT;
+
+	if (vm)
+		vm->flags |= VM_FLUSH_RESET_PERMS;
+	k_set_memory_ro((unsigned long)hdr, pages);
+	k_set_memory_x((unsigned long)hdr, pages);
+}
+
+static u32 vjit_insn_at(const void *p)
+{
+	return le32_to_cpu(*(const __le32 *)p);
+}
+
+/* A landing pad for the kernel's BLR to bpf_func: BTI C or BTI JC. */
+static bool vjit_landing_pad_at(const void *p)
+{
+	u32 w = vjit_insn_at(p);
+
+	return w == A64_BTI_C || w == A64_BTI_JC;
+}
+
+/* After a call-through: the stock JIT's image opens with its landing pad. */
+void vjit_arch_inspect_stock(const struct bpf_prog *prog)
+{
+	if (prog->jited && prog->bpf_func && prog->jited_len >= AARCH64_INSN_SIZE &&
+	    vjit_landing_pad_at(prog->bpf_func))
+		atomic64_inc(&vjit_stats.stock_ibt);
+}
+
+/* Classic programs are never in a program array: no tail-call entry. */
+static unsigned int vjit_tail_call_entry(const struct bpf_prog *prog)
+{
+	return bpf_prog_was_classic(prog) ? 0 : A64_TAIL_CALL_OFFSET;
+}
+
+/* The code-generation options this kernel and CPU ask for. */
+unsigned int vjit_arm64_flags(void)
+{
+	unsigned int f = 0;
+
+	if (IS_ENABLED(CONFIG_ARM64_BTI_KERNEL))
+		f |= VJIT_F_IBT;
+	if (IS_ENABLED(CONFIG_ARM64_PTR_AUTH_KERNEL))
+		f |= VJIT_F_SIGN_RET;
+	/* the stock JIT's test, at JIT time (lower.h: LSE vs LDXR/STXR) */
+	if (IS_ENABLED(CONFIG_ARM64_LSE_ATOMICS) && cpus_have_cap(ARM64_HAS_LSE_ATOMICS))
+		f |= VJIT_F_LSE;
+	return f;
+}
+
+/* core/jit_error.cc is linked with or without the code generator. */
+const char *vjit_arch_jit_error_name(int error)
+{
+	return vjit_jit_error_name(error);
+}
+
+#ifdef VJIT_HAVE_BACKEND
+
+bool vjit_arch_backend_linked(void)
+{
+	return true;
+}
+
+/* Counters of what an image carries, read off the image. */
+static void vjit_count_image(const struct vjit_jit *j, const u8 *image)
+{
+	const struct bpf_insn *insn = j->insns;
+	unsigned int i;
+
+	if ((j->flags & VJIT_F_IBT) && vjit_landing_pad_at(image))
+		atomic64_inc(&vjit_stats.ibt);
+	if (j->v4_insns)
+		atomic64_inc(&vjit_stats.isa_v4);
+	for (i = 0; i < j->len; i++)
+		if (insn[i].code == (BPF_ST | BPF_NOSPEC))
+			atomic64_inc(&vjit_stats.nospec);
+}
+
+/*
+ * Size, allocate, emit, flush, lock: an image of j in the kernel's JIT
+ * memory. 0, or an enum vjit_reason (nothing allocated then).
+ */
+int vjit_arm64_jit(struct vjit_jit *j, struct bpf_binary_header **hdrp, u8 **imagep)
+{
+	struct bpf_binary_header *hdr;
+	unsigned int sized;
+	u8 *image;
+	int err;
+
+	err = VJIT_BACKEND(arm64).size(j);
+	if (err)
+		return vjit_jit_reason(err);
+	sized = j->image_len;
+	hdr = k_binary_alloc(sized, &image, sizeof(u64), vjit_fill_brk);
+	if (!hdr)
+		return VJIT_R_ALLOC;
+	j->max_image_len = sized;
+	err = VJIT_BACKEND(arm64).emit(j, image, (unsigned long)image);
+	if (err || j->image_len != sized) {
+		k_binary_free(hdr);
+		return err ? vjit_jit_reason(err) : VJIT_R_LEN_MISMATCH;
+	}
+	flush_icache_range((unsigned long)hdr, (unsigned long)(image + sized));
+	vjit_lock_ro(hdr);
+	*hdrp = hdr;
+	*imagep = image;
+	return 0;
+}
+
+/*
+ * The stock prologue up to where the kernel's tail calls enter (its
+ * PROLOGUE_OFFSET): the words a tail-call caller has run in its own frame
+ * before it branches to bpf_func + A64_TAIL_CALL_OFFSET. Returns the count.
+ */
+static unsigned int vjit_stock_prologue(u32 *w)
+{
+	unsigned int n = 0;
+
+	if (IS_ENABLED(CONFIG_ARM64_BTI_KERNEL))
+		w[n++] = A64_BTI_JC;
+	w[n++] = 0x910003c9; /* add x9, x30, #0 (mov x9, lr) */
+	w[n++] = A64_HINT(AARCH64_INSN_HINT_NOP); /* patched by trampolines */
+	if (IS_ENABLED(CONFIG_ARM64_PTR_AUTH_KERNEL))
+		w[n++] = A64_HINT(AARCH64_INSN_HINT_PACIASP);
+	w[n++] = 0xa9bf7bfd; /* stp x29, x30, [sp, #-16]! */
+	w[n++] = 0x910003fd; /* mov x29, sp */
+	w[n++] = 0xa9bf53f3; /* stp x19, x20, [sp, #-16]! */
+	w[n++] = 0xa9bf5bf5; /* stp x21, x22, [sp, #-16]! */
+	w[n++] = 0xa9bf6bf9; /* stp x25, x26, [sp, #-16]! */
+	w[n++] = 0xa9bf73fb; /* stp x27, x28, [sp, #-16]! */
+	w[n++] = 0x910003f9; /* mov x25, sp */
+	w[n++] = 0xd280001a; /* mov x26, #0: the tail-call count */
+	return n;
+}
+
+/*
+ * An eBPF image may sit in a program array: the kernel's tail calls (from
+ * a stock-JIT caller) BR to bpf_func + A64_TAIL_CALL_OFFSET, in the frame
+ * the caller built. The image is a safe target only if its own prologue
+ * builds that frame up to there (word for word the stock prologue) and,
+ * under BTI, has the stock BTI J there. Else it would run from the middle
+ * of its code: such an image goes to the kernel's JIT.
+ */
+static bool vjit_tail_call_entry_ok(const struct vjit_jit *j, const u8 *image)
+{
+	u32 want[A64_TAIL_CALL_OFFSET / AARCH64_INSN_SIZE];
+	unsigned int i, n;
+
+	if (!j->tail_call_entry)
+		return true;
+	n = vjit_stock_prologue(want);
+	if (j->image_len < (n + 1) * AARCH64_INSN_SIZE)
+		return false;
+	for (i = 0; i < n; i++)
+		if (vjit_insn_at(image + i * AARCH64_INSN_SIZE) != want[i])
+			return false;
+	return !IS_ENABLED(CONFIG_ARM64_BTI_KERNEL) ||
+	       vjit_insn_at(image + j->tail_call_entry) == A64_BTI_J;
+}
+
+int vjit_arch_compile(struct bpf_prog *prog)
+{
+	struct bpf_binary_header *hdr;
+	struct vjit_jit j = {};
+	u8 *image;
+	int reason;
+
+	reason = vjit_jit_init(&j, prog);
+	if (reason)
+		return reason;
+	j.flags |= vjit_arm64_flags();
+	j.tail_call_entry = vjit_tail_call_entry(prog);
+	reason = vjit_arm64_jit(&j, &hdr, &image);
+	if (!reason && !vjit_tail_call_entry_ok(&j, image)) {
+		k_binary_free(hdr);
+		reason = VJIT_R_TAIL_CALL_ENTRY;
+	}
+	if (!reason) {
+		vjit_count_image(&j, image);
+		prog->bpf_func = (void *)image;
+		prog->jited = 1;
+		prog->jited_len = j.image_len;
+	}
+	kvfree(j.addrs);
+	return reason;
+}
+
+#else /* built without the code generator: the hook calls through */
+
+bool vjit_arch_backend_linked(void)
+{
+	return false;
+}
+
+int vjit_arch_compile(struct bpf_prog *prog)
+{
+	(void)vjit_fill_brk;
+	(void)vjit_lock_ro;
+	(void)vjit_tail_call_entry;
+	return VJIT_R_NO_BACKEND;
+}
+
+#endif
