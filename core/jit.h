@@ -25,8 +25,10 @@ struct JitOptions {
 	bool bhb_loop = false;
 	uint64_t bhb_loop_addr = 0;
 	bool bhb_ibhf = false;
-	// x86 IBT (CONFIG_X86_KERNEL_IBT): an ENDBR64 at every entry the
-	// kernel reaches by an indirect branch (image entry, tail-call entry).
+	// Indirect-branch landing pads at every entry the kernel reaches by an
+	// indirect branch (image entry, tail-call entry): x86 IBT
+	// (CONFIG_X86_KERNEL_IBT) ENDBR64, arm64 BTI (CONFIG_ARM64_BTI_KERNEL)
+	// BTI C.
 	bool ibt = false;
 	// x86: where the kernel's tail calls enter a program (the stock JIT's
 	// X86_TAIL_CALL_OFFSET), so the prologue is laid out as the stock

@@ -51,8 +51,8 @@ enum vjit_jit_flags {
 	VJIT_F_BHB_LOOP = 1u << 2,
 	/* ...and/or the IBHF instruction. */
 	VJIT_F_BHB_IBHF = 1u << 3,
-	/* Indirect-branch tracking: a landing pad at the image entry and the
-	   tail-call entry (x86 IBT: ENDBR64; arm64 BTI: BTI JC / BTI J). */
+	/* Landing pads for indirect branches at the image entry and the
+	   tail-call entry: x86 IBT ENDBR64, arm64 BTI C. */
 	VJIT_F_IBT = 1u << 4,
 	/* arm64: the CPU has the LSE atomics (FEAT_LSE); else LDXR/STXR loops. */
 	VJIT_F_LSE = 1u << 5,

@@ -93,36 +93,18 @@ void sub_rn_field_off_by_one(Ctx &c, const In &in) {
 }
 // EXIT falling through instead of branching to the epilogue.
 void exit_to_next(Ctx &c, const In &) { b_imm<D>(c, false, SBV<26>(1)); }
-// The LL/SC loop retrying from the store-exclusive, not the load: a retry
-// stores a value computed from a stale read (a lost update).
-void llsc_add_stale_retry(Ctx &c, const In &in) {
-	const u5 addr = atomic_addr<D>(c, in);
-	ldxr<D>(c, true, u5(SCRATCH2), addr);
-	addsub_reg<D>(c, true, false, false, u5(SCRATCH3), u5(SCRATCH2), nat(in.src));
-	const u32 retry = c.here();
-	stxr<D>(c, true, false, u5(SCRATCH4), u5(SCRATCH3), addr);
-	cb<D>(c, false, true, extract<20, 2>(retry - c.here()), u5(SCRATCH4));
-}
-// LSE fetch-add through STADD: the old value never reaches src.
-void lse_fetch_add_no_fetch(Ctx &c, const In &in) {
-	const u5 addr = atomic_addr<D>(c, in);
-	if (!c.opts.lse) {
-		atomic_llsc<D>(c, in, true, addr);
-		return;
-	}
-	lse_atomic<D>(c, true, AtomicOp::ADD, false, false, nat(in.src), u5(ZR), addr);
-}
-// The prologue rounding the BPF stack to 8 only: sp misaligned for
-// AAPCS64 calls.
-void prologue_round8(Ctx &c) {
-	hint<D>(c, Hint::BTI_C);
+// The prologue reserving 16 bytes less than the BPF stack: its bottom
+// lies below sp (an interrupt or a helper's frame may overwrite it).
+void prologue_short_frame(Ctx &c) {
+	if (c.opts.ibt)
+		hint<D>(c, Hint::BTI_C);
 	hint<D>(c, Hint::PACIASP);
 	ldstp_x<D>(c, false, true, -2, FP, LR, SP);
 	mov_sp<D>(c, FP, SP);
 	for (unsigned i = 0; i < n_saved_pairs; i++)
 		ldstp_x<D>(c, false, true, -2, saved_pairs[i][0], saved_pairs[i][1], SP);
 	mov_sp<D>(c, X25, SP);
-	addsub_imm<D>(c, true, true, false, false, SP, SP, SBV<12>(round_up(c.opts.stack_depth, 8)));
+	addsub_imm<D>(c, true, true, false, false, SP, SP, SBV<12>(stack_bytes(c.opts.stack_depth) - 16));
 }
 // The epilogue restoring the x21/x22 pair swapped (a callee-saved pair
 // clobbered).
@@ -163,14 +145,12 @@ std::vector<Mutant> mutants_arm64() {
 		{"a64-mod-madd", "arm64", "ALU64 MOD X", "MOD with MADD for MSUB", "R", mod_madd, false, nullptr, nullptr},
 		{"a64-mod-no-msub", "arm64", "ALU64 MOD X", "MOD without MSUB (the quotient)", "R", mod_no_msub, false, nullptr, nullptr},
 		{"a64-sdiv-as-udiv", "arm64", "ALU64 SDIV X", "signed division lowered as the unsigned one", "R", sdiv_as_udiv, false, nullptr, nullptr},
-		{"a64-ldxw-loads-8", "arm64", "LDX MEM W", "wrong memory size (load)", "load", ldxw_loads_8, false, nullptr, nullptr},
+		{"a64-ldxw-loads-8", "arm64", "LDX MEM W", "wrong memory size (load)", "load #1", ldxw_loads_8, false, nullptr, nullptr},
 		{"a64-stxh-stores-4", "arm64", "STX MEM H", "wrong memory size (store)", "stores 4 bytes, BPF 2", stxh_stores_4, false, nullptr, nullptr},
 		{"a64-ldsx-as-ldx", "arm64", "LDX MEMSX W", "sign-extending load lowered as a plain load", "R", ldsx_as_ldx, false, nullptr, nullptr},
 		{"a64-sub-rn-off-by-one", "arm64", "ALU64 SUB X", "an encoding field off by one (Rn at bit 6)", "R", sub_rn_field_off_by_one, false, nullptr, nullptr},
 		{"a64-exit-to-next", "arm64", "JMP EXIT", "exit does not reach the epilogue", "pc", exit_to_next, false, nullptr, nullptr},
-		{"a64-llsc-stale-retry", "arm64", "STX ATOMIC DW ADD", "LL/SC loop retrying the store with a stale value (lost update)", "", llsc_add_stale_retry, false, nullptr, nullptr},
-		{"a64-lse-fetch-add-no-fetch", "arm64", "STX ATOMIC DW ADD FETCH", "LSE fetch form without the fetch (STADD for LDADDAL)", "", lse_fetch_add_no_fetch, false, nullptr, nullptr},
-		{"a64-prologue-round8", "arm64", "", "stack misaligned for AAPCS64 (BPF stack rounded to 8)", "", nullptr, true, prologue_round8, nullptr},
+		{"a64-prologue-short-frame", "arm64", "", "stack frame too small (the BPF stack reaches below sp)", "BPF stack above sp", nullptr, true, prologue_short_frame, nullptr},
 		{"a64-epilogue-pair-swapped", "arm64", "", "callee-saved pair clobbered (x21/x22 swapped)", "callee-saved", nullptr, true, nullptr, epilogue_pair_swapped},
 		{"a64-pad-mov", "arm64", "", "padding that is not a NOP (clobbers x7 = R0)", "x7", nullptr, true, nullptr, nullptr, pad_mov},
 	};

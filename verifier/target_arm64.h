@@ -40,8 +40,8 @@ struct TargetArm64 {
 	// file by them (ALU, memory), as the default does.
 	static SplitPolicy split_policy(uint8_t code, int32_t) { return default_split_policy(code); }
 
-	// The frame: one proof per stack depth (the frame depends on nothing
-	// else).
+	// The frame: one proof per stack depth, and with BTI's landing pad
+	// (opts.ibt) as a kernel with BTI asks for it.
 	static std::vector<FrameVariant> frame_variants() {
 		std::vector<FrameVariant> r;
 		for (uint32_t d : {512u, 0u, 1u, 100u}) {
@@ -49,6 +49,10 @@ struct TargetArm64 {
 			o.stack_depth = d;
 			r.push_back({"PROLOGUE/EPILOGUE depth " + std::to_string(d), o});
 		}
+		JitOptions bti;
+		bti.stack_depth = 64;
+		bti.ibt = true;
+		r.push_back({"PROLOGUE/EPILOGUE bti depth 64", bti});
 		return r;
 	}
 

@@ -529,13 +529,14 @@ void arm64_nops(JitCtx<D> &c, uint32_t n) {
 }
 
 // bpf_func(ctx = x0 = R1, insnsi = x1):
-//   bti c                       landing pad of the indirect call (BTI)
+//   bti c                       opts.ibt (BTI): landing pad of the indirect call
 //   paciasp                     sign x30 with sp (pointer authentication)
 //   stp x29, x30, [sp, #-16]!; mov x29, sp
 //   stp x19, x20, [sp, #-16]!; stp x21, x22, ...; stp x25, x26, ...
 //   mov x25, sp                 R10 = top of the BPF stack
 //   sub sp, sp, #stack_bytes    BPF stack [x25 - stack_bytes, x25)
-// bti and paciasp are hints: NOPs on a CPU without the feature.
+// bti and paciasp are hints: NOPs on a CPU without the feature; the
+// kernel asks for bti with VJIT_F_IBT when it enforces BTI on its text.
 template <typename D>
 void arm64_prologue(JitCtx<D> &c) {
 	const uint32_t bytes = stack_bytes(c.opts.stack_depth);
@@ -543,7 +544,8 @@ void arm64_prologue(JitCtx<D> &c) {
 		c.fail(LowerError::UNENCODABLE);
 		return;
 	}
-	hint<D>(c, Hint::BTI_C);
+	if (c.opts.ibt)
+		hint<D>(c, Hint::BTI_C);
 	hint<D>(c, Hint::PACIASP);
 	ldstp_x<D>(c, false, true, -2, FP, LR, SP);
 	mov_sp<D>(c, FP, SP);

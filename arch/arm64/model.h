@@ -325,7 +325,12 @@ private:
 			const u64 cnt = b & u64(sf ? 63 : 31);
 			u64 r(0);
 			switch (opc) {
-			case 2: r = select(b == u64(0), u64(0), udiv(a, b)); break;
+			case 2:  // on the operation's own width: a 64-bit divider of W values is needless work
+				if (sf)
+					r = select(b == u64(0), u64(0), udiv(a, b));
+				else
+					r = zext<64>(select(trunc<32>(b) == u32(0), u32(0), udiv(trunc<32>(a), trunc<32>(b))));
+				break;
 			case 3:
 				if (sf)
 					r = select(b == u64(0), u64(0), sdiv(a, b));
@@ -362,7 +367,9 @@ private:
 			const u64 a = rd(w, 10, sf);
 			u64 r(0);
 			if (!(o0 && msub_of_quotient(w, sf, &r)))
-				r = o0 ? a - rd(w, 5, sf) * rd(w, 16, sf) : a + rd(w, 5, sf) * rd(w, 16, sf);
+				r = sf ? (o0 ? a - rd(w, 5, sf) * rd(w, 16, sf) : a + rd(w, 5, sf) * rd(w, 16, sf))
+				       : zext<64>(o0 ? trunc<32>(a) - trunc<32>(rd(w, 5, sf)) * trunc<32>(rd(w, 16, sf))
+						     : trunc<32>(a) + trunc<32>(rd(w, 5, sf)) * trunc<32>(rd(w, 16, sf)));
 			wr(w, 0, sf, r);
 			return go(off + 4);
 		}
@@ -422,7 +429,8 @@ private:
 			const u64 immr = zext<64>(extract<21, 16>(w)), imms = zext<64>(extract<15, 10>(w));
 			const u64 src = rd(w, 5, sf);
 			uint64_t r0, s0;
-			if (field<21, 16>(w, &r0) && field<15, 10>(w, &s0) && r0 == 0 && (s0 == 7 || s0 == 15 || s0 == 31)) {
+			if (State<D>::template const_of<6>(extract<21, 16>(w), &r0) &&
+		    State<D>::template const_of<6>(extract<15, 10>(w), &s0) && r0 == 0 && (s0 == 7 || s0 == 15 || s0 == 31)) {
 				// SXTB/SXTH/SXTW, UXTB/UXTH/(32-bit move): an extension.
 				const u64 lo = s0 == 7 ? zext<64>(trunc<8>(src)) : s0 == 15 ? zext<64>(trunc<16>(src)) : zext<64>(trunc<32>(src));
 				const u64 sx = s0 == 7 ? sext<64>(trunc<8>(src)) : s0 == 15 ? sext<64>(trunc<16>(src)) : sext<64>(trunc<32>(src));
