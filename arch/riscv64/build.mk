@@ -1,0 +1,25 @@
+# riscv64 backend: how to build and test it (the generic per-arch rules are
+# arch/arch.mk's), and its encoder/lowering/model tests.
+
+ARCH_riscv64_CXX := riscv64-linux-gnu-g++
+ARCH_riscv64_FREESTANDING := -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-save-restore
+# capstone 4 (Debian 12) has no RISC-V: encodings are checked against
+# binutils (riscv64-linux-gnu-as/objdump) instead.
+ARCH_riscv64_CAPSTONE :=
+ARCH_riscv64_RUNNER := qemu-riscv64-static
+
+# check-riscv64: encoders against binutils' assembler, rules against the
+# reference interpreter under qemu-user, the ISA model against qemu-user.
+RISCV64_TEST := $(BUILD)/tests/riscv64_test
+RISCV64_TEST_SRCS := $(wildcard selftests/riscv64/*.cc)
+
+$(RISCV64_TEST): $(patsubst %.cc,$(OBJ)/%.o,$(RISCV64_TEST_SRCS)) \
+		$(BUILD)/lib/libvjit_riscv64.a $(BUILD)/lib/libvjit_core.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread
+
+.PHONY: check-riscv64
+check-riscv64: $(RISCV64_TEST)
+	$(RISCV64_TEST)
+
+CHECKS += check-riscv64
