@@ -13,13 +13,20 @@ ARCH_riscv64_RUNNER := qemu-riscv64-static
 RISCV64_TEST := $(BUILD)/tests/riscv64_test
 RISCV64_TEST_SRCS := $(wildcard selftests/riscv64/*.cc)
 
+# The runner the tests start under qemu-riscv64-static: static, riscv64.
+RISCV64_RUNNER := $(BUILD)/tests/riscv64_runner
+$(RISCV64_RUNNER): selftests/riscv64/runner.cc selftests/riscv64/runner_abi.h
+	@mkdir -p $(dir $@)
+	$(ARCH_riscv64_CXX) -std=gnu++17 -O2 -Wall -Wextra -Werror -static -I. -o $@ $<
+
+RISCV64_TEST_SRCS := $(filter-out selftests/riscv64/runner.cc,$(RISCV64_TEST_SRCS))
 $(RISCV64_TEST): $(patsubst %.cc,$(OBJ)/%.o,$(RISCV64_TEST_SRCS)) \
 		$(BUILD)/lib/libvjit_riscv64.a $(BUILD)/lib/libvjit_core.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread
 
 .PHONY: check-riscv64
-check-riscv64: $(RISCV64_TEST)
+check-riscv64: $(RISCV64_TEST) $(RISCV64_RUNNER)
 	$(RISCV64_TEST)
 
 CHECKS += check-riscv64
