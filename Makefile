@@ -47,7 +47,7 @@ BENCHES :=
 # and the generic part (arch.mk) gives every arch a hosted library of its
 # backend, check-freestanding-<a> and check-verify-<a>; shared code reaches
 # the arches through the generated $(VJIT_ARCHES_H).
-ARCHES := x86_64
+ARCHES := x86_64 riscv64
 HOST_ARCH := $(shell uname -m)
 
 -include $(ARCHES:%=arch/%/build.mk)

@@ -179,6 +179,9 @@ struct Access {
 	u64 addr;
 	u64 value;
 	unsigned step;  // the native instruction (counted from 1) that made it; 0 on the BPF side
+	// An atomic access without a full barrier (a weakly ordered ISA's
+	// relaxed form); false: fully ordered, as x86's locked instructions.
+	bool relaxed = false;
 };
 
 // Byte-addressed memory: an uninterpreted initial content (a function from
@@ -236,15 +239,15 @@ struct SymMem {
 		};
 		writes.clear();
 	}
-	u64 load(unsigned n, const u64 &a, bool atomic, bool stack) {
+	u64 load(unsigned n, const u64 &a, bool atomic, bool stack, bool relaxed = false) {
 		u64 v = read(n, a);
-		log.push_back(Access{false, atomic, stack, n, a, v, step});
+		log.push_back(Access{false, atomic, stack, n, a, v, step, relaxed});
 		return v;
 	}
-	void store(unsigned n, const u64 &a, const u64 &v, bool atomic, bool stack) {
+	void store(unsigned n, const u64 &a, const u64 &v, bool atomic, bool stack, bool relaxed = false) {
 		u64 m = n == 8 ? v : v & u64((1ull << (8 * n)) - 1);
 		write(n, a, m);
-		log.push_back(Access{true, atomic, stack, n, a, m, step});
+		log.push_back(Access{true, atomic, stack, n, a, m, step, relaxed});
 	}
 };
 
@@ -751,11 +754,34 @@ inline void plain_store_obligations(PathGoal &g, const Accesses &nat, const Acce
 // update is lost. The last is the one that took effect: BPF's read is
 // defined as the value it read (BPF's memory there is otherwise
 // unconstrained), and it must store what BPF stores from that value.
+//
+// A native sequence that makes no store (an LR/SC compare-and-exchange
+// whose comparison failed) is allowed when BPF's store writes back what it
+// read: BPF's read is then defined as the last atomic read of the location.
+//
+// fully_ordered (BPF's fetch forms, xchg and cmpxchg): the accesses that
+// take effect must not be relaxed.
 inline void atomic_store_obligations(PathGoal &g, Explorer &ex, const std::vector<Access> &nlog,
-				     const Accesses &nat, const Accesses &bpf_side) {
+				     const Accesses &nat, const Accesses &bpf_side, bool fully_ordered) {
 	const Access &b_load = *bpf_side.loads.at(0), &b_store = *bpf_side.stores.at(0);
-	if (nat.stores.empty())
-		g.fail("native code makes no store, BPF 1 (atomic)");
+	if (nat.stores.empty()) {
+		const Access *read = nullptr;
+		for (const Access *a : nat.loads)
+			if (a->atomic)
+				read = a;
+		if (!read) {
+			g.fail("native code makes no store, BPF 1 (atomic)");
+			return;
+		}
+		if (fully_ordered && read->relaxed)
+			g.fail("load #1: relaxed, but the BPF atomic is fully ordered (no aq/rl)");
+		if (!g.structural.empty())
+			return;
+		g.eq("atomic read address", read->addr, b_load.addr);
+		ex.assume(read->value == b_load.value);
+		g.eq("no native store: BPF writes back what it read", b_store.value, b_load.value);
+		return;
+	}
 	for (size_t i = 0; g.structural.empty() && i < nat.stores.size(); i++) {
 		const Access &n = *nat.stores[i];
 		const Access *read = paired_load(nlog, n);
@@ -773,6 +799,10 @@ inline void atomic_store_obligations(PathGoal &g, Explorer &ex, const std::vecto
 		if (i + 1 < nat.stores.size()) {
 			g.eq(k + ": an attempt before the last changes memory (a lost update)", n.value, read->value);
 			continue;
+		}
+		if (fully_ordered && n.relaxed) {
+			g.fail(k + ": relaxed, but the BPF atomic is fully ordered (no aq/rl)");
+			return;
 		}
 		ex.assume(read->value == b_load.value);
 		g.eq(k + " value (from the value the successful attempt read)", n.value, b_store.value);
@@ -992,7 +1022,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			loop_path_obligations<T>(g, nenv, ns, bpf_side);
 		} else {
 			if (is_atomic(code))
-				atomic_store_obligations(g, ex, nenv.mem.log, nat, bpf_side);
+				atomic_store_obligations(g, ex, nenv.mem.log, nat, bpf_side, writes_src(code, rule.imm) || rule.imm == CMPXCHG);
 			else
 				plain_store_obligations(g, nat, bpf_side);
 			// Loads: only where (and with the size) the BPF instruction loads.

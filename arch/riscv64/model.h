@@ -214,11 +214,17 @@ private:
 			return stop(Status::UNDECODED, "word past the end of the code");
 		const u32 w = concat(concat(code.bytes[off + 3], code.bytes[off + 2]),
 				     concat(code.bytes[off + 1], code.bytes[off]));
-		uint64_t opcode, f3, f7;
-		if (!State<D>::template const_of<7>(extract<6, 0>(w), &opcode) ||
-		    !State<D>::template const_of<3>(extract<14, 12>(w), &f3) ||
-		    !State<D>::template const_of<7>(extract<31, 25>(w), &f7))
-			return stop(Status::UNDECODED, "opcode/funct3/funct7 not a number");
+		uint64_t opcode, f3 = 0, f7 = 0;
+		if (!State<D>::template const_of<7>(extract<6, 0>(w), &opcode))
+			return stop(Status::UNDECODED, "opcode not a number");
+		// funct3 where the format has one (U and J: immediate bits).
+		const bool has_f3 = opcode != 0x37 && opcode != 0x17 && opcode != 0x6f;
+		if (has_f3 && !State<D>::template const_of<3>(extract<14, 12>(w), &f3))
+			return stop(Status::UNDECODED, "funct3 not a number");
+		// funct7 (R-type, AMO) where it is one; immediate bits elsewhere.
+		const bool f7_known = State<D>::template const_of<7>(extract<31, 25>(w), &f7);
+		if (!f7_known && (opcode == 0x33 || opcode == 0x3b || opcode == 0x2f))
+			return stop(Status::UNDECODED, "funct7 not a number");
 		const u5 rd = extract<11, 7>(w), rs1 = extract<19, 15>(w), rs2 = extract<24, 20>(w);
 		const u64 a = s.get(rs1), b = s.get(rs2);
 		switch (opcode) {
@@ -278,7 +284,7 @@ private:
 	}
 
 	Next branch(uint32_t off, const u32 &w, uint64_t f3, const u64 &a, const u64 &b) {
-		Bool c;
+		Bool c = Bool(false);
 		switch (f3) {
 		case 0: c = a == b; break;
 		case 1: c = a != b; break;
@@ -296,8 +302,8 @@ private:
 	// The shift-immediate funct6 (RV64: imm[11:6]) or funct7 (W: imm[11:5]).
 	Next op_imm(uint32_t off, const u32 &w, uint64_t f3, const u5 &rd, const u64 &a) {
 		const u64 imm = imm_i(w);
-		uint64_t f6;
-		if (!State<D>::template const_of<6>(extract<31, 26>(w), &f6))
+		uint64_t f6 = 0;
+		if ((f3 == 1 || f3 == 5) && !State<D>::template const_of<6>(extract<31, 26>(w), &f6))
 			return stop(Status::UNDECODED, "shift funct6 not a number");
 		const u64 sh = zext<64>(extract<25, 20>(w));
 		switch (f3) {
@@ -325,8 +331,9 @@ private:
 	}
 
 	Next op_imm32(uint32_t off, const u32 &w, uint64_t f3, const u5 &rd, const u64 &a) {
-		uint64_t f7;
-		State<D>::template const_of<7>(extract<31, 25>(w), &f7);
+		uint64_t f7 = 0;
+		if (f3 != 0 && !State<D>::template const_of<7>(extract<31, 25>(w), &f7))
+			return stop(Status::UNDECODED, "shift funct7 not a number");
 		const u32 a32 = trunc<32>(a), sh = zext<32>(extract<24, 20>(w));
 		switch (f3) {
 		case 0: s.set(rd, sx32(trunc<32>(a + imm_i(w)))); return go(off + 4);   // addiw
@@ -347,10 +354,10 @@ private:
 		return stop(Status::TRAP, "OP-IMM-32 funct3");
 	}
 
-	// RISC-V division (spec 7.2): x / 0 = all ones, x % 0 = x, and the
-	// signed overflow gives the dividend and remainder 0. The domain's
-	// udiv/urem/srem are SMT-LIB's, which agree; its sdiv by 0 does not
-	// for negative dividends, hence the select.
+	// RISC-V division (spec 7.2, table "Semantics for division by zero
+	// and division overflow"), its special cases stated as the table
+	// states them: x / 0 = all ones, x % 0 = x; the signed x / -1 = -x
+	// (INT_MIN / -1 = INT_MIN) and x % -1 = 0.
 	template <unsigned W>
 	static typename D::template BV<W> mdiv(uint64_t f3, const typename D::template BV<W> &x,
 					       const typename D::template BV<W> &y, bool *ok) {
@@ -358,10 +365,10 @@ private:
 		*ok = true;
 		switch (f3) {
 		case 0: return x * y;
-		case 4: return select(y == V(0), ~V(0), sdiv(x, y));
-		case 5: return udiv(x, y);
-		case 6: return srem(x, y);
-		case 7: return urem(x, y);
+		case 4: return select(y == V(0), ~V(0), select(y == ~V(0), -x, sdiv(x, y)));
+		case 5: return select(y == V(0), ~V(0), udiv(x, y));
+		case 6: return select(y == V(0), x, select(y == ~V(0), V(0), srem(x, y)));
+		case 7: return select(y == V(0), x, urem(x, y));
 		}
 		*ok = false;
 		return V(0);
