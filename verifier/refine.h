@@ -86,7 +86,10 @@ inline const char *assumptions_text() {
 		"     pass; the driver may follow an instruction's code with NOP padding\n"
 		"     (Arch::pad), proved by the PADDING entry to only advance pc (registers,\n"
 		"     flags, stack unchanged, no memory access); every offset\n"
-		"     is below 2^30 and the image does not wrap around the address space\n"
+		"     is below 2^30 and the image does not wrap around the address space;\n"
+		"     where a target's instructions are aligned, the image and every offset\n"
+		"     are multiples of its instruction alignment and function addresses\n"
+		"     (helpers, return addresses) of its function alignment\n"
 		"  A3 BPF memory accesses (the verifier confines them to the BPF stack and\n"
 		"     valid objects) lie at or above the native stack pointer and do not wrap;\n"
 		"     the native stack pointer is above 2^16 and, between instructions,\n"
@@ -115,6 +118,25 @@ inline const char *assumptions_text() {
 		"successful native attempt read, memory ends with what it wrote, and every\n"
 		"other native store there writes back what it read (no update is lost);\n"
 		"retry loops are proved with an invariant for every number of retries.\n";
+}
+
+// Instruction alignment (A2): T::code_align, the alignment of the image
+// and of every native offset, and T::function_align, of every function
+// address (helpers, return addresses); 1 when the target does not say
+// (x86-64: any byte).
+template <typename T, typename = void>
+struct code_align_of {
+	static constexpr unsigned code = 1, function = 1;
+};
+template <typename T>
+struct code_align_of<T, decltype((void)T::code_align, (void)T::function_align)> {
+	static constexpr unsigned code = T::code_align, function = T::function_align;
+};
+
+// v is a multiple of a (a power of two).
+template <unsigned W>
+SBool aligned_to(const SBV<W> &v, unsigned a) {
+	return (v & SBV<W>((uint64_t)(a - 1))) == SBV<W>(0);
 }
 
 // An ABI's stack alignment at a call: the stack pointer at the call
@@ -707,6 +729,23 @@ inline void assume_program_shape(Explorer &ex, JitCtx<Symbolic> &ctx, const Insn
 	ex.assume(ule(ctx.image_base, u64(~0ull - 2 * MAX_IMAGE)));
 }
 
+// A2 for a target with aligned instructions: the image base and every
+// native offset the instruction's code was given are multiples of
+// T::code_align; a helper's address is a function address.
+template <typename T>
+void assume_code_alignment(Explorer &ex, JitCtx<Symbolic> &ctx, const InsnFields<Symbolic> &in) {
+	const unsigned ca = code_align_of<T>::code, fa = code_align_of<T>::function;
+	if (ca > 1) {
+		ex.assume(aligned_to(ctx.image_base, ca));
+		ex.assume(aligned_to(ctx.start, ca));
+		for (const u32 &q : ctx.addr_queries)
+			ex.assume(aligned_to(q, ca));
+		ex.assume(aligned_to(u32(ctx.addr_fn((ctx.cur + u32(bpf::is_ld_imm64(in.code) ? 2 : 1)).e)), ca));
+	}
+	if (fa > 1 && in.code == (bpf::JMP | bpf::CALL))
+		ex.assume(aligned_to(ctx.helper_addr(in.imm), fa));
+}
+
 // The accesses of a log, split.
 struct Accesses {
 	std::vector<const Access *> loads, stores, stack;
@@ -969,6 +1008,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			return;
 		}
 		assume_program_shape(ex, ctx, in, is_ld_imm64(code) ? 2 : 1);
+		assume_code_alignment<T>(ex, ctx, in);
 
 		// The BPF side. An atomic instruction's read is defined by the
 		// native side's successful attempt (atomic_store_obligations).
@@ -1339,6 +1379,12 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		const uint32_t start = tail_call ? cfg.opts.tail_call_entry : 0;
 		if (tail_call)
 			T::tail_call_state(ns, nenv);
+		if (code_align_of<T>::code > 1) {
+			ex.assume(aligned_to(pro.image_base, code_align_of<T>::code));
+			ex.assume(aligned_to(epi.start, code_align_of<T>::code));
+		}
+		if (code_align_of<T>::function > 1)
+			ex.assume(aligned_to(T::return_address(entry, nenv.mem, fe.S), code_align_of<T>::function));
 		const RunOut out = T::run(ns, nenv, pro.bytes, pro.image_addr(u32(0)), start);
 		PathGoal g;
 		if (out.status != RunStatus::EXITED)

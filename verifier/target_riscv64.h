@@ -35,6 +35,10 @@ struct TargetRiscv64 {
 	static u64 return_address(const State &s, const SymMem &, const u64 &) { return s.x[riscv64::RA]; }
 	// Padding is 4-byte NOPs (addi zero, zero, 0).
 	static constexpr unsigned pad_granule = 4;
+	// Instructions are 4 bytes (no compressed forms) and 4-aligned; the
+	// kernel's functions (helpers, callers) may be compressed code:
+	// 2-aligned (IALIGN=16).
+	static constexpr unsigned code_align = 4, function_align = 2;
 
 	// The default, but a multiplication or division by an immediate goes
 	// to the SMT core: the immediate is rebuilt from lui/addiw parts, and
