@@ -23,7 +23,8 @@ ARCH_LIBS += $$(ARCH_$(1)_LIB)
 check-freestanding-$(1):
 	@KERNEL_SYMS="$$(ARCH_$(1)_KERNEL_SYMS)" scripts/check-freestanding.sh "$$(ARCH_$(1)_CXX)" \
 		"$(FREESTANDING_CXXFLAGS) $$(ARCH_$(1)_FREESTANDING)" \
-		$(BUILD)/freestanding/$(1) $(1) $(CORE_SRCS) $$(ARCH_$(1)_SRCS)
+		$(BUILD)/freestanding/$(1) $(1) $(CORE_SRCS) $$(ARCH_$(1)_SRCS) \
+		$(CORE_FREESTANDING_HEADERS)
 
 # The arch's whole proof (its time: README, make verify).
 check-verify-$(1): $(BIN)/vjit-verify
