@@ -273,7 +273,7 @@ std::vector<Mutant> mutants_riscv64() {
 		{"rv-ja-far-no-carry", a, "JMP JA", "auipc/jalr split without the carry", "pc", ja_far_no_carry, false, nullptr, nullptr},
 		{"rv-ldxw-sign-extends", a, "LDX MEM W", "lw for a zero-extending load", "R", ldxw_sign_extends, false, nullptr, nullptr},
 		{"rv-stxh-stores-4", a, "STX MEM H", "wrong memory size (store)", "stores 4 bytes, BPF 2", stxh_stores_4, false, nullptr, nullptr},
-		{"rv-ldxdw-wrong-field", a, "LDX MEM DW", "immediate in the S-type fields of an I-type load", "R", ldxdw_wrong_field, false, nullptr, nullptr},
+		{"rv-ldxdw-wrong-field", a, "LDX MEM DW", "immediate in the S-type fields of an I-type load", "load #1", ldxdw_wrong_field, false, nullptr, nullptr},
 		{"rv-fetch-add-relaxed", a, "STX ATOMIC DW ADD FETCH", "amo without aq/rl for a fully ordered BPF atomic (Linux 6.1.93)", "relaxed", fetch_add_relaxed, false, nullptr, nullptr},
 		{"rv-xchg32-no-zext", a, "STX ATOMIC W XCHG", "fetched word left sign-extended", "R", xchg32_no_zext, false, nullptr, nullptr},
 		{"rv-cmpxchg32-no-sext-r0", a, "STX ATOMIC W CMPXCHG", "lr.w's sign-extended word compared with R0 not sign-extended", "", cmpxchg32_no_sext_r0, false, nullptr, nullptr},
