@@ -21,7 +21,7 @@ ARCH_LIBS += $$(ARCH_$(1)_LIB)
 
 .PHONY: check-freestanding-$(1) check-verify-$(1)
 check-freestanding-$(1):
-	@scripts/check-freestanding.sh "$$(ARCH_$(1)_CXX)" \
+	@KERNEL_SYMS="$$(ARCH_$(1)_KERNEL_SYMS)" scripts/check-freestanding.sh "$$(ARCH_$(1)_CXX)" \
 		"$(FREESTANDING_CXXFLAGS) $$(ARCH_$(1)_FREESTANDING)" \
 		$(BUILD)/freestanding/$(1) $(1) $(CORE_SRCS) $$(ARCH_$(1)_SRCS) \
 		$(CORE_FREESTANDING_HEADERS)

@@ -86,8 +86,10 @@ inline const char *assumptions_text() {
 		"     pass; the driver may follow an instruction's code with NOP padding\n"
 		"     (Arch::pad), proved by the PADDING entry to only advance pc (registers,\n"
 		"     flags, stack unchanged, no memory access); every offset\n"
-		"     is below 2^30 and a multiple of the target's instruction granule (4 on\n"
-		"     arm64), and the image does not wrap around the address space\n"
+		"     is below 2^30 and the image does not wrap around the address space;\n"
+		"     where a target's instructions are aligned, the image and every offset\n"
+		"     are multiples of its instruction alignment and function addresses\n"
+		"     (helpers, return addresses) of its function alignment\n"
 		"  A3 BPF memory accesses (the verifier confines them to the BPF stack and\n"
 		"     valid objects) lie at or above the native stack pointer and do not wrap;\n"
 		"     the native stack pointer is above 2^16 and, between instructions,\n"
@@ -116,6 +118,25 @@ inline const char *assumptions_text() {
 		"successful native attempt read, memory ends with what it wrote, and every\n"
 		"other native store there writes back what it read (no update is lost);\n"
 		"retry loops are proved with an invariant for every number of retries.\n";
+}
+
+// Instruction alignment (A2): T::code_align, the alignment of the image
+// and of every native offset, and T::function_align, of every function
+// address (helpers, return addresses); 1 when the target does not say
+// (x86-64: any byte).
+template <typename T, typename = void>
+struct code_align_of {
+	static constexpr unsigned code = 1, function = 1;
+};
+template <typename T>
+struct code_align_of<T, decltype((void)T::code_align, (void)T::function_align)> {
+	static constexpr unsigned code = T::code_align, function = T::function_align;
+};
+
+// v is a multiple of a (a power of two).
+template <unsigned W>
+SBool aligned_to(const SBV<W> &v, unsigned a) {
+	return (v & SBV<W>((uint64_t)(a - 1))) == SBV<W>(0);
 }
 
 // An ABI's stack alignment at a call: the stack pointer at the call
@@ -180,6 +201,9 @@ struct Access {
 	u64 addr;
 	u64 value;
 	unsigned step;  // the native instruction (counted from 1) that made it; 0 on the BPF side
+	// An atomic access without a full barrier (a weakly ordered ISA's
+	// relaxed form); false: fully ordered, as x86's locked instructions.
+	bool relaxed = false;
 };
 
 // Byte-addressed memory: an uninterpreted initial content (a function from
@@ -237,15 +261,15 @@ struct SymMem {
 		};
 		writes.clear();
 	}
-	u64 load(unsigned n, const u64 &a, bool atomic, bool stack) {
+	u64 load(unsigned n, const u64 &a, bool atomic, bool stack, bool relaxed = false) {
 		u64 v = read(n, a);
-		log.push_back(Access{false, atomic, stack, n, a, v, step});
+		log.push_back(Access{false, atomic, stack, n, a, v, step, relaxed});
 		return v;
 	}
-	void store(unsigned n, const u64 &a, const u64 &v, bool atomic, bool stack) {
+	void store(unsigned n, const u64 &a, const u64 &v, bool atomic, bool stack, bool relaxed = false) {
 		u64 m = n == 8 ? v : v & u64((1ull << (8 * n)) - 1);
 		write(n, a, m);
-		log.push_back(Access{true, atomic, stack, n, a, m, step});
+		log.push_back(Access{true, atomic, stack, n, a, m, step, relaxed});
 	}
 };
 
@@ -683,11 +707,9 @@ inline void assume_register_fields(Explorer &ex, const InsnFields<Symbolic> &in,
 }
 
 // A1, A2: the program's shape and the offsets table, for the instruction
-// the lowering just emitted (width: its BPF slots). granule: every native
-// offset and the image base are multiples of it (T::pad_granule: a target
-// whose instructions are whole words emits nothing else).
+// the lowering just emitted (width: its BPF slots).
 inline void assume_program_shape(Explorer &ex, JitCtx<Symbolic> &ctx, const InsnFields<Symbolic> &in,
-				 unsigned width, unsigned granule) {
+				 unsigned width) {
 	const u32 len((uint64_t)ctx.bytes.size());
 	ex.assume(ule(ctx.n_insns, u32(MAX_INSNS)));
 	ex.assume(ule(ctx.cur + u32(width), ctx.n_insns));
@@ -705,14 +727,24 @@ inline void assume_program_shape(Explorer &ex, JitCtx<Symbolic> &ctx, const Insn
 	const u32 epi(ctx.addr_fn(ctx.n_insns.e));
 	ex.assume(ule(epi, u32(MAX_IMAGE)));
 	ex.assume(ule(ctx.image_base, u64(~0ull - 2 * MAX_IMAGE)));
-	if (granule > 1) {
-		const u32 m(granule - 1);
-		ex.assume((ctx.start & m) == u32(0));
-		ex.assume((epi & m) == u32(0));
+}
+
+// A2 for a target with aligned instructions: the image base and every
+// native offset the instruction's code was given are multiples of
+// T::code_align; a helper's address is a function address.
+template <typename T>
+void assume_code_alignment(Explorer &ex, JitCtx<Symbolic> &ctx, const InsnFields<Symbolic> &in) {
+	const unsigned ca = code_align_of<T>::code, fa = code_align_of<T>::function;
+	if (ca > 1) {
+		ex.assume(aligned_to(ctx.image_base, ca));
+		ex.assume(aligned_to(ctx.start, ca));
 		for (const u32 &q : ctx.addr_queries)
-			ex.assume((q & m) == u32(0));
-		ex.assume((ctx.image_base & u64(granule - 1)) == u64(0));
+			ex.assume(aligned_to(q, ca));
+		ex.assume(aligned_to(u32(ctx.addr_fn((ctx.cur + u32(bpf::is_ld_imm64(in.code) ? 2 : 1)).e)), ca));
+		ex.assume(aligned_to(u32(ctx.addr_fn(ctx.n_insns.e)), ca));  // the epilogue
 	}
+	if (fa > 1 && in.code == (bpf::JMP | bpf::CALL))
+		ex.assume(aligned_to(ctx.helper_addr(in.imm), fa));
 }
 
 // The accesses of a log, split.
@@ -762,11 +794,34 @@ inline void plain_store_obligations(PathGoal &g, const Accesses &nat, const Acce
 // update is lost. The last is the one that took effect: BPF's read is
 // defined as the value it read (BPF's memory there is otherwise
 // unconstrained), and it must store what BPF stores from that value.
+//
+// A native sequence that makes no store (an LR/SC compare-and-exchange
+// whose comparison failed) is allowed when BPF's store writes back what it
+// read: BPF's read is then defined as the last atomic read of the location.
+//
+// fully_ordered (BPF's fetch forms, xchg and cmpxchg): the accesses that
+// take effect must not be relaxed.
 inline void atomic_store_obligations(PathGoal &g, Explorer &ex, const std::vector<Access> &nlog,
-				     const Accesses &nat, const Accesses &bpf_side) {
+				     const Accesses &nat, const Accesses &bpf_side, bool fully_ordered) {
 	const Access &b_load = *bpf_side.loads.at(0), &b_store = *bpf_side.stores.at(0);
-	if (nat.stores.empty())
-		g.fail("native code makes no store, BPF 1 (atomic)");
+	if (nat.stores.empty()) {
+		const Access *read = nullptr;
+		for (const Access *a : nat.loads)
+			if (a->atomic)
+				read = a;
+		if (!read) {
+			g.fail("native code makes no store, BPF 1 (atomic)");
+			return;
+		}
+		if (fully_ordered && read->relaxed)
+			g.fail("load #1: relaxed, but the BPF atomic is fully ordered (no aq/rl)");
+		if (!g.structural.empty())
+			return;
+		g.eq("atomic read address", read->addr, b_load.addr);
+		ex.assume(read->value == b_load.value);
+		g.eq("no native store: BPF writes back what it read", b_store.value, b_load.value);
+		return;
+	}
 	for (size_t i = 0; g.structural.empty() && i < nat.stores.size(); i++) {
 		const Access &n = *nat.stores[i];
 		const Access *read = paired_load(nlog, n);
@@ -784,6 +839,10 @@ inline void atomic_store_obligations(PathGoal &g, Explorer &ex, const std::vecto
 		if (i + 1 < nat.stores.size()) {
 			g.eq(k + ": an attempt before the last changes memory (a lost update)", n.value, read->value);
 			continue;
+		}
+		if (fully_ordered && n.relaxed) {
+			g.fail(k + ": relaxed, but the BPF atomic is fully ordered (no aq/rl)");
+			return;
 		}
 		ex.assume(read->value == b_load.value);
 		g.eq(k + " value (from the value the successful attempt read)", n.value, b_store.value);
@@ -965,7 +1024,8 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			res.rejected++;
 			return;
 		}
-		assume_program_shape(ex, ctx, in, is_ld_imm64(code) ? 2 : 1, T::pad_granule);
+		assume_program_shape(ex, ctx, in, is_ld_imm64(code) ? 2 : 1);
+		assume_code_alignment<T>(ex, ctx, in);
 
 		// The BPF side. An atomic instruction's read is defined by the
 		// native side's successful attempt (atomic_store_obligations).
@@ -1020,7 +1080,7 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			loop_path_obligations<T>(g, nenv, ns, bpf_side);
 		} else {
 			if (is_atomic(code))
-				atomic_store_obligations(g, ex, nenv.mem.log, nat, bpf_side);
+				atomic_store_obligations(g, ex, nenv.mem.log, nat, bpf_side, writes_src(code, rule.imm) || rule.imm == CMPXCHG);
 			else
 				plain_store_obligations(g, nat, bpf_side);
 			// Loads: only where (and with the size) the BPF instruction loads.
@@ -1348,6 +1408,12 @@ Result check_frame(FrameFn prologue, FrameFn epilogue, const Config &cfg, const 
 		const uint32_t start = tail_call ? cfg.opts.tail_call_entry : 0;
 		if (tail_call)
 			T::tail_call_state(ns, nenv);
+		if (code_align_of<T>::code > 1) {
+			ex.assume(aligned_to(pro.image_base, code_align_of<T>::code));
+			ex.assume(aligned_to(epi.start, code_align_of<T>::code));
+		}
+		if (code_align_of<T>::function > 1)
+			ex.assume(aligned_to(T::return_address(entry, nenv.mem, fe.S), code_align_of<T>::function));
 		const RunOut out = T::run(ns, nenv, pro.bytes, pro.image_addr(u32(0)), start);
 		PathGoal g;
 		if (out.status != RunStatus::EXITED)

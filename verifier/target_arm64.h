@@ -35,6 +35,8 @@ struct TargetArm64 {
 	static u64 return_address(const State &s, const SymMem &, const u64 &) { return s.x[arm64::LR]; }
 	// NOPs are one word each.
 	static constexpr unsigned pad_granule = 4;
+	// A64 instructions are words; functions (helpers, return addresses) too.
+	static constexpr unsigned code_align = 4, function_align = 4;
 
 	// Registers are split into cases where the model indexes the register
 	// file by them (ALU, memory), as the default does.

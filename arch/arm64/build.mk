@@ -4,6 +4,7 @@
 
 ARCH_arm64_CXX := aarch64-linux-gnu-g++
 ARCH_arm64_FREESTANDING := -mgeneral-regs-only
+ARCH_arm64_KERNEL_SYMS := memset memcpy memmove
 ARCH_arm64_CAPSTONE := CS_ARCH_ARM64 CS_MODE_ARM
 ARCH_arm64_RUNNER := qemu-aarch64-static
 
