@@ -43,12 +43,11 @@ struct TargetX86_64 {
 	static constexpr unsigned pad_granule = 1;
 
 	// The default, but the fetch forms of AND/OR/XOR are a cmpxchg loop
-	// through rax: both registers symbolic and bit-blasted is the faster
-	// there (the loop's paths do not multiply by the register pairs).
+	// through rax: fully split and bit-blasted is faster there.
 	static SplitPolicy split_policy(uint8_t code, int32_t imm) {
 		using namespace bpf;
 		if (is_atomic(code) && (imm == (AND | FETCH) || imm == (OR | FETCH) || imm == (XOR | FETCH)))
-			return {false, false, true};
+			return {true, true, true};
 		return default_split_policy(code);
 	}
 
