@@ -28,11 +28,12 @@ struct JitOptions {
 	// Indirect-branch landing pads at every entry the kernel reaches by an
 	// indirect branch (image entry, tail-call entry): x86 IBT
 	// (CONFIG_X86_KERNEL_IBT) ENDBR64, arm64 BTI (CONFIG_ARM64_BTI_KERNEL)
-	// BTI C.
+	// BTI JC at the image entry, BTI J at the tail-call entry.
 	bool ibt = false;
-	// x86: where the kernel's tail calls enter a program (the stock JIT's
-	// X86_TAIL_CALL_OFFSET), so the prologue is laid out as the stock
-	// JIT's; 0: not a tail-call target (classic programs, userspace).
+	// Where the kernel's tail calls enter a program (the stock JIT's
+	// X86_TAIL_CALL_OFFSET; arm64: PROLOGUE_OFFSET * 4), so the prologue
+	// is laid out as the stock JIT's; 0: not a tail-call target (classic
+	// programs, userspace).
 	uint32_t tail_call_entry = 0;
 	// arm64: the CPU has the LSE atomics (FEAT_LSE); else LDXR/STXR loops.
 	bool lse = false;

@@ -52,7 +52,7 @@ enum vjit_jit_flags {
 	/* ...and/or the IBHF instruction. */
 	VJIT_F_BHB_IBHF = 1u << 3,
 	/* Landing pads for indirect branches at the image entry and the
-	   tail-call entry: x86 IBT ENDBR64, arm64 BTI C. */
+	   tail-call entry: x86 IBT ENDBR64, arm64 BTI JC / BTI J. */
 	VJIT_F_IBT = 1u << 4,
 	/* arm64: the CPU has the LSE atomics (FEAT_LSE); else LDXR/STXR loops. */
 	VJIT_F_LSE = 1u << 5,

@@ -15,10 +15,10 @@
  * What the kernel's configuration asks of every image, as the stock JIT
  * decides it (by configuration, not by CPU: on a CPU without the feature
  * the instructions are hints that do nothing):
- *   CONFIG_ARM64_BTI_KERNEL      a landing pad at the entry (the kernel
- *                                calls images with BLR: BTI C; the stock
- *                                JIT's BTI JC also admits trampolines' BR)
- *                                and BTI J at the tail-call entry
+ *   CONFIG_ARM64_BTI_KERNEL      a landing pad at the entry (BTI JC, as
+ *                                the stock JIT: the kernel's BLR and the
+ *                                trampolines' BR) and BTI J at the
+ *                                tail-call entry (the tail calls' BR)
  *   CONFIG_ARM64_PTR_AUTH_KERNEL the return address signed at entry
  *                                (PACIASP) and authenticated before RET
  * The interface is checked for Linux 6.1 only: refuse to build otherwise.
@@ -126,10 +126,19 @@ void vjit_arch_inspect_stock(const struct bpf_prog *prog)
 		atomic64_inc(&vjit_stats.stock_ibt);
 }
 
-/* Classic programs are never in a program array: no tail-call entry. */
+/*
+ * Classic programs are never in a program array: no tail-call entry. vjit's
+ * prologue signs x30 always (lower.h): its tail-call entry is the stock
+ * one only where the stock JIT signs it too.
+ */
 static unsigned int vjit_tail_call_entry(const struct bpf_prog *prog)
 {
 	return bpf_prog_was_classic(prog) ? 0 : A64_TAIL_CALL_OFFSET;
+}
+
+static bool vjit_tail_call_layout_possible(const struct bpf_prog *prog)
+{
+	return bpf_prog_was_classic(prog) || IS_ENABLED(CONFIG_ARM64_PTR_AUTH_KERNEL);
 }
 
 /* The code-generation options this kernel and CPU ask for. */
@@ -235,10 +244,11 @@ static unsigned int vjit_stock_prologue(u32 *w)
 /*
  * An eBPF image may sit in a program array: the kernel's tail calls (from
  * a stock-JIT caller) BR to bpf_func + A64_TAIL_CALL_OFFSET, in the frame
- * the caller built. The image is a safe target only if its own prologue
- * builds that frame up to there (word for word the stock prologue) and,
- * under BTI, has the stock BTI J there. Else it would run from the middle
- * of its code: such an image goes to the kernel's JIT.
+ * the caller built. vjit's prologue builds that frame up to there (word for
+ * word the stock prologue) and has BTI J there under BTI (lower.h; the
+ * frame proof's tail-call variants prove the frame from there on). Checked
+ * once more on the image, against the words this kernel's JIT emits: an
+ * image that does not match goes to the kernel's JIT.
  */
 static bool vjit_tail_call_entry_ok(const struct vjit_jit *j, const u8 *image)
 {
@@ -267,6 +277,10 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	reason = vjit_jit_init(&j, prog);
 	if (reason)
 		return reason;
+	if (!vjit_tail_call_layout_possible(prog)) {
+		kvfree(j.addrs);
+		return VJIT_R_TAIL_CALL_ENTRY;
+	}
 	j.flags |= vjit_arm64_flags();
 	j.tail_call_entry = vjit_tail_call_entry(prog);
 	reason = vjit_arm64_jit(&j, &hdr, &image);
@@ -296,6 +310,7 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	(void)vjit_fill_brk;
 	(void)vjit_lock_ro;
 	(void)vjit_tail_call_entry;
+	(void)vjit_tail_call_layout_possible;
 	return VJIT_R_NO_BACKEND;
 }
 

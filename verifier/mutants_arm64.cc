@@ -93,23 +93,91 @@ void sub_rn_field_off_by_one(Ctx &c, const In &in) {
 }
 // EXIT falling through instead of branching to the epilogue.
 void exit_to_next(Ctx &c, const In &) { b_imm<D>(c, false, SBV<26>(1)); }
+// The stock prologue's words up to mov x25, sp, with the callee-saved
+// pairs in the order given.
+void prologue_head(Ctx &c, const uint8_t (*pairs)[2]) {
+	if (c.opts.ibt)
+		hint<D>(c, Hint::BTI_JC);
+	mov_sp<D>(c, X9, LR);
+	hint<D>(c, Hint::NOP);
+	hint<D>(c, Hint::PACIASP);
+	ldstp_x<D>(c, false, true, -2, FP, LR, SP);
+	mov_sp<D>(c, FP, SP);
+	for (unsigned i = 0; i < n_saved_pairs; i++)
+		ldstp_x<D>(c, false, true, -2, pairs[i][0], pairs[i][1], SP);
+	mov_sp<D>(c, X25, SP);
+}
+void zero_counter(Ctx &c) { move_wide<D>(c, true, MoveWide::MOVZ, 0, SBV<16>(0), u5(TAIL_CALL_CNT)); }
+void reserve_stack(Ctx &c, uint32_t bytes) { addsub_imm<D>(c, true, true, false, false, SP, SP, SBV<12>(bytes)); }
+void tail_call_pad(Ctx &c) {
+	if (c.opts.ibt && c.opts.tail_call_entry)
+		hint<D>(c, Hint::BTI_J);
+}
 // The prologue reserving 16 bytes less than the BPF stack: its bottom
 // lies below sp (an interrupt or a helper's frame may overwrite it).
 void prologue_short_frame(Ctx &c) {
+	prologue_head(c, saved_pairs);
+	zero_counter(c);
+	tail_call_pad(c);
+	reserve_stack(c, stack_bytes(c.opts.stack_depth) - 16);
+}
+// The counter zeroed after the tail-call entry (the entry one instruction
+// early): every tail call restarts the count, so a chain of tail calls is
+// never stopped at MAX_TAIL_CALL_CNT.
+void prologue_counter_after_entry(Ctx &c) {
+	prologue_head(c, saved_pairs);
+	tail_call_pad(c);
+	zero_counter(c);
+	reserve_stack(c, stack_bytes(c.opts.stack_depth));
+}
+// No patch-site NOP: the kernel's tail calls enter one instruction late,
+// past the BTI J (an indirect branch to a non-landing pad: a BTI fault).
+void prologue_no_patch_nop(Ctx &c) {
 	if (c.opts.ibt)
-		hint<D>(c, Hint::BTI_C);
+		hint<D>(c, Hint::BTI_JC);
+	mov_sp<D>(c, X9, LR);
 	hint<D>(c, Hint::PACIASP);
 	ldstp_x<D>(c, false, true, -2, FP, LR, SP);
 	mov_sp<D>(c, FP, SP);
 	for (unsigned i = 0; i < n_saved_pairs; i++)
 		ldstp_x<D>(c, false, true, -2, saved_pairs[i][0], saved_pairs[i][1], SP);
 	mov_sp<D>(c, X25, SP);
-	addsub_imm<D>(c, true, true, false, false, SP, SP, SBV<12>(stack_bytes(c.opts.stack_depth) - 16));
+	zero_counter(c);
+	tail_call_pad(c);
+	reserve_stack(c, stack_bytes(c.opts.stack_depth));
+}
+// The main entry leaves the caller's x26 as the count (a NOP where the
+// stock JIT zeroes it).
+void prologue_counter_not_zeroed(Ctx &c) {
+	prologue_head(c, saved_pairs);
+	hint<D>(c, Hint::NOP);
+	tail_call_pad(c);
+	reserve_stack(c, stack_bytes(c.opts.stack_depth));
+}
+// x21/x22 pushed before x19/x20, and popped to match: a frame of its own
+// that proves entered by a call, but not the stock frame a tail call
+// enters it with.
+constexpr uint8_t pairs_out_of_order[][2] = {{X21, X22}, {X19, X20}, {X25, X26}, {X27, X28}};
+void prologue_pairs_out_of_order(Ctx &c) {
+	prologue_head(c, pairs_out_of_order);
+	zero_counter(c);
+	tail_call_pad(c);
+	reserve_stack(c, stack_bytes(c.opts.stack_depth));
+}
+void epilogue_pairs_out_of_order(Ctx &c) {
+	addsub_imm<D>(c, true, false, false, false, SP, SP, SBV<12>(stack_bytes(c.opts.stack_depth)));
+	for (unsigned i = n_saved_pairs; i-- > 0;)
+		ldstp_x<D>(c, true, false, 2, pairs_out_of_order[i][0], pairs_out_of_order[i][1], SP);
+	ldstp_x<D>(c, true, false, 2, FP, LR, SP);
+	mov_rr<D>(c, true, u5(X0), u5(X7));
+	hint<D>(c, Hint::AUTIASP);
+	ret<D>(c);
 }
 // The epilogue restoring the x21/x22 pair swapped (a callee-saved pair
 // clobbered).
 void epilogue_pair_swapped(Ctx &c) {
 	addsub_imm<D>(c, true, false, false, false, SP, SP, SBV<12>(stack_bytes(c.opts.stack_depth)));
+	ldstp_x<D>(c, true, false, 2, X27, X28, SP);
 	ldstp_x<D>(c, true, false, 2, X25, X26, SP);
 	ldstp_x<D>(c, true, false, 2, X22, X21, SP);
 	ldstp_x<D>(c, true, false, 2, X19, X20, SP);
@@ -124,11 +192,37 @@ void pad_mov(Ctx &c, uint32_t n) {
 		mov_rr<D>(c, true, u5(X7), u5(X0));
 }
 
+// The frame tasks, and with each tail-call variant the prologue's layout
+// up to the tail-call entry and the counter (check_tail_call_entry).
+Result check_frame_arm64(const std::function<Result(size_t, const Mutant *, const Config &)> &frame, size_t k,
+			 const Mutant *m, const Config &cfg) {
+	Result r = frame(k, m, cfg);
+	static const std::vector<FrameVariant> fv = TargetArm64::frame_variants();
+	if (k >= fv.size() || !fv[k].tail_call || r.outcome != Outcome::PROVED)
+		return r;
+	Config c = cfg;
+	c.opts = fv[k].opts;
+	FrameFn pro = m && m->prologue ? m->prologue : [](Ctx &x) { Arm64::prologue<D>(x); };
+	const Result t = check_tail_call_entry(pro, c, fv[k].name);
+	if (t.outcome != Outcome::PROVED)
+		return t;
+	r.paths += t.paths;
+	r.checks += t.checks;
+	r.proved += t.proved;
+	r.seconds += t.seconds;
+	r.prove_seconds += t.prove_seconds;
+	return r;
+}
+
 } // namespace
 
 ArchInfo arch_info_arm64() {
 	ArchInfo a = make_arch<TargetArm64>();
 	a.check_rule = check_rule_arm64;
+	auto frame = a.check_frame;
+	a.check_frame = [frame](size_t k, const Mutant *m, const Config &cfg) {
+		return check_frame_arm64(frame, k, m, cfg);
+	};
 	return a;
 }
 
@@ -152,6 +246,10 @@ std::vector<Mutant> mutants_arm64() {
 		{"a64-exit-to-next", "arm64", "JMP EXIT", "exit does not reach the epilogue", "pc", exit_to_next, false, nullptr, nullptr},
 		{"a64-prologue-short-frame", "arm64", "", "stack frame too small (the BPF stack reaches below sp)", "BPF stack above sp", nullptr, true, prologue_short_frame, nullptr},
 		{"a64-epilogue-pair-swapped", "arm64", "", "callee-saved pair clobbered (x21/x22 swapped)", "callee-saved", nullptr, true, nullptr, epilogue_pair_swapped},
+		{"a64-tail-call-counter-after-entry", "arm64", "", "tail-call entry one instruction early (a tail call resets the counter)", "tail-call counter x26", nullptr, true, prologue_counter_after_entry, nullptr, nullptr, false, true},
+		{"a64-tail-call-entry-late", "arm64", "", "tail-call entry one instruction late (no patch-site NOP: past BTI J)", "landing pad", nullptr, true, prologue_no_patch_nop, nullptr, nullptr, false, true},
+		{"a64-tail-call-counter-not-zeroed", "arm64", "", "tail-call counter not zeroed at the main entry", "x26 = 0", nullptr, true, prologue_counter_not_zeroed, nullptr, nullptr, false, true},
+		{"a64-pairs-pushed-out-of-order", "arm64", "", "callee-saved pairs pushed (and popped) in a non-stock order", "callee-saved", nullptr, true, prologue_pairs_out_of_order, epilogue_pairs_out_of_order, nullptr, false, true},
 		{"a64-pad-mov", "arm64", "", "padding that is not a NOP (clobbers x7 = R0)", "x7", nullptr, true, nullptr, nullptr, pad_mov},
 	};
 }

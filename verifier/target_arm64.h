@@ -6,6 +6,9 @@
 #ifndef VJIT_VERIFIER_TARGET_ARM64_H
 #define VJIT_VERIFIER_TARGET_ARM64_H
 
+#include <chrono>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -42,21 +45,11 @@ struct TargetArm64 {
 	// file by them (ALU, memory), as the default does.
 	static SplitPolicy split_policy(uint8_t code, int32_t) { return default_split_policy(code); }
 
-	// The frame: one proof per stack depth, and with BTI's landing pad
-	// (opts.ibt) as a kernel with BTI asks for it.
-	static std::vector<FrameVariant> frame_variants() {
-		std::vector<FrameVariant> r;
-		for (uint32_t d : {512u, 0u, 1u, 100u}) {
-			JitOptions o;
-			o.stack_depth = d;
-			r.push_back({"PROLOGUE/EPILOGUE depth " + std::to_string(d), o});
-		}
-		JitOptions bti;
-		bti.stack_depth = 64;
-		bti.ibt = true;
-		r.push_back({"PROLOGUE/EPILOGUE bti depth 64", bti});
-		return r;
-	}
+	// The frame (frame_variants below): eBPF programs laid out for the
+	// kernel's tail calls, entered by a call at each depth and by a tail
+	// call; classic programs (no tail-call entry); each with and without
+	// BTI's landing pads (opts.ibt).
+	static std::vector<FrameVariant> frame_variants();
 
 	static const char *reg_name(unsigned n) {
 		static const char *names[33] = {"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
@@ -154,7 +147,13 @@ struct TargetArm64 {
 			s.excl = SBool(false);
 		}
 		void fence() { n.fences.push_back("dmb ish"); }
-		void landing(uint32_t off) { n.landings.push_back(off); }
+		// A BTI admits the branch its entry is reached by: the kernel's
+		// BLR at the image entry (BTI c, jc), the tail calls' BR (from
+		// x10, not x16/x17) elsewhere (BTI j, jc).
+		void landing(uint32_t off, unsigned op) {
+			if (off == 0 ? (op == 34 || op == 38) : (op == 36 || op == 38))
+				n.landings.push_back(off);
+		}
 		// Before each instruction: another CPU may write the location an
 		// atomic accesses (A6); a write there clears this CPU's exclusive
 		// monitor, so a store-exclusive after it fails.
@@ -169,9 +168,30 @@ struct TargetArm64 {
 		}
 	};
 
-	// Tail calls are not supported on arm64 (no frame variant enters
-	// through one).
-	static void tail_call_state(State &, NativeEnv &) {}
+	// The state the kernel's tail calls enter a program in (at
+	// opts.tail_call_entry, by BR), from the state of a call to the tail
+	// caller: its stock prologue ran up to that entry (the frame record,
+	// the four pairs, x29 and x25 set; x26 the count it carries), its body
+	// wrote R0-R9, the scratch and x27, its helper calls x30, and it freed
+	// its BPF stack (sp = x25). R1 is the context it passes on.
+	static void tail_call_state(State &s, NativeEnv &n) {
+		using namespace arm64;
+		auto push = [&](unsigned a, unsigned b) {
+			s.sp = s.sp - u64(16);
+			n.mem.store(8, s.sp, s.x[a], false, true);
+			n.mem.store(8, s.sp + u64(8), s.x[b], false, true);
+		};
+		push(FP, LR);
+		s.x[FP] = s.sp;
+		for (unsigned i = 0; i < n_saved_pairs; i++)
+			push(saved_pairs[i][0], saved_pairs[i][1]);
+		s.x[X25] = s.sp;
+		s.x[TAIL_CALL_CNT] = u64::var("tail_call_count");
+		for (unsigned r = X1; r <= X22; r++)
+			s.x[r] = u64::var(std::string("tail_caller_") + reg_name(r));
+		s.x[X27] = u64::var("tail_caller_x27");
+		s.x[LR] = u64::var("tail_caller_x30");
+	}
 
 	static RunOut run(State &s, NativeEnv &n, const std::vector<u8> &bytes, const u64 &base,
 			  uint32_t start = 0) {
@@ -193,6 +213,149 @@ struct TargetArm64 {
 		return o;
 	}
 };
+
+namespace arm64_frame {
+
+// The kernel's tail-call entry (PROLOGUE_OFFSET of Linux 6.1's arm64 JIT,
+// pointer authentication on, as Debian builds it): BTI JC (with BTI),
+// mov x9, lr, nop, PACIASP, the frame (8 instructions), mov x26, #0.
+constexpr uint32_t tail_call_entry(bool bti) { return (bti ? 12 : 11) * 4; }
+
+inline JitOptions opts(uint32_t depth, bool bti, bool ebpf) {
+	JitOptions o;
+	o.stack_depth = depth;
+	o.ibt = bti;
+	o.tail_call_entry = ebpf ? tail_call_entry(bti) : 0;
+	return o;
+}
+
+} // namespace arm64_frame
+
+inline std::vector<FrameVariant> TargetArm64::frame_variants() {
+	using arm64_frame::opts;
+	std::vector<FrameVariant> r;
+	for (uint32_t d : {512u, 0u, 1u, 100u})
+		r.push_back({"PROLOGUE/EPILOGUE depth " + std::to_string(d), opts(d, false, true)});
+	r.push_back({"PROLOGUE/EPILOGUE bti depth 64", opts(64, true, true)});
+	r.push_back({"PROLOGUE/EPILOGUE classic depth 64", opts(64, false, false)});
+	r.push_back({"PROLOGUE/EPILOGUE bti classic depth 64", opts(64, true, false)});
+	r.push_back({"PROLOGUE/EPILOGUE tail-call entry 44 depth 64", opts(64, false, true), true});
+	r.push_back({"PROLOGUE/EPILOGUE bti tail-call entry 48 depth 64", opts(64, true, true), true});
+	return r;
+}
+
+// The model's Env, remembering the state and memory before the
+// instruction at one offset.
+struct SnapshotEnv : TargetArm64::Env {
+	uint32_t off;
+	bool seen = false;
+	TargetArm64::State state;
+	std::shared_ptr<SymMem> mem;
+	bool at(uint32_t o, TargetArm64::State &s) {
+		if (o == off && !seen) {
+			seen = true;
+			state = s;
+			mem = std::make_shared<SymMem>(n.mem);
+		}
+		return TargetArm64::Env::at(o, s);
+	}
+};
+
+// The prologue against the kernel's tail calls (opts.tail_call_entry
+// set): entered at 0 by a call, it passes the tail-call entry with the
+// frame the stock prologue builds there (tail_call_state: sp, x25, x29
+// and every saved slot the same) and the counter x26 = 0, and reaches the
+// body with x26 = 0; entered at the entry in the tail-call state, it
+// reaches the body with the counter carried in. With check_frame's
+// tail-call variants (the frame from there on), this is the "same frame
+// except the counter" the kernel's tail calls rely on.
+inline Result check_tail_call_entry(FrameFn prologue, const Config &cfg, const std::string &name) {
+	using T = TargetArm64;
+	Result res;
+	res.arch = T::name;
+	res.name = name;
+	res.cls = "FRAME";
+	auto t0 = std::chrono::steady_clock::now();
+	Explorer ex;
+	ex.set_limits(cfg.query_ms, cfg.entry_ms);
+	const uint32_t entry = cfg.opts.tail_call_entry;
+	bool failed = false;
+	auto body = [&]() {
+		JitCtx<Symbolic> pro;
+		pro.opts = cfg.opts;
+		pro.start = u32(0);
+		prologue(pro);
+		if (pro.error != LowerError::NONE) {
+			res.rejected++;
+			return;
+		}
+		const u64 base = pro.image_addr(u32(0));
+		ex.assume(ule(pro.image_base, u64(~0ull - 2 * MAX_IMAGE)));
+		ex.assume(aligned_to(pro.image_base, T::code_align));
+		const u64 S = u64::var("entry_sp");
+		ex.assume(uge(S, u64(MIN_SP)) && ule(S, u64(~0ull - MIN_SP)) && (S & u64(15)) == u64(0));
+		const z3::func_decl mem0 = fresh_memory("mem");
+		T::State s0 = T::fresh("entry");
+		s0.sp = S;
+		const uint32_t len = (uint32_t)pro.bytes.size();
+		PathGoal g;
+		// Entered by a call.
+		T::State a = s0;
+		NativeEnv na(mem0);
+		SnapshotEnv env{{na}, entry};
+		arm64::model::Code<Symbolic> code{pro.bytes.data(), len, base};
+		arm64::model::Machine<Symbolic, SnapshotEnv> m(a, env, code);
+		const arm64::model::Stop<Symbolic> st = m.run(0);
+		if (st.status != arm64::model::Status::EXITED)
+			g.fail("prologue " + st.why);
+		g.eq("prologue ends at instruction 0", st.pc, base + u64(len));
+		// The stock tail caller, from the same call.
+		T::State b = s0;
+		NativeEnv nb(mem0);
+		T::tail_call_state(b, nb);
+		if (!env.seen) {
+			g.fail("the main entry does not pass the tail-call entry at +" + std::to_string(entry));
+		} else {
+			const T::State &e = env.state;
+			g.eq("main entry: tail-call counter x26 = 0 at the tail-call entry", e.x[arm64::X26], u64(0));
+			g.eq("tail-call entry: sp as the stock prologue leaves it", e.sp, b.sp);
+			g.eq("tail-call entry: x25 as the stock prologue leaves it", e.x[arm64::X25], b.x[arm64::X25]);
+			g.eq("tail-call entry: x29 as the stock prologue leaves it", e.x[arm64::FP], b.x[arm64::FP]);
+			for (uint32_t k = 8; k <= arm64::frame_bytes; k += 8)
+				g.eq("tail-call entry: the slot at entry sp - " + std::to_string(k) +
+					     " as the stock prologue stores it",
+				     env.mem->read(8, S - u64(k)), nb.mem.read(8, S - u64(k)));
+		}
+		g.eq("main entry: tail-call counter x26 = 0 in the body", a.x[arm64::X26], u64(0));
+		// Entered by a tail call (the same caller state as b).
+		T::State c = s0;
+		NativeEnv nc(mem0);
+		T::tail_call_state(c, nc);
+		const RunOut out = T::run(c, nc, pro.bytes, base, entry);
+		if (out.status != RunStatus::EXITED)
+			g.fail(std::string("prologue from the tail-call entry ") + run_status_name(out.status) + ": " + out.why);
+		g.eq("tail-call entry: counter x26 carried into the body", c.x[arm64::X26], b.x[arm64::X26]);
+		z3::model model(sym_ctx());
+		if (discharge(ex, g.obs, g.structural, res, model, "vjit", "stock"))
+			return;
+		failed = true;
+		std::ostringstream os;
+		os << "  prologue:\n" << render_bytes<T>(model, pro.bytes, eval_u64(model, base.e));
+		os << "  first difference: " << res.first_diff << "\n";
+		res.detail = os.str();
+		ex.stop();
+	};
+	const bool complete = ex.explore(body, cfg.max_paths);
+	res.paths = ex.paths();
+	res.checks = ex.checks();
+	if (!failed && ex.timed_out()) {
+		res.first_diff = time_limit_text(cfg);
+		res.detail = "  " + res.first_diff + "\n";
+	}
+	res.outcome = failed || !complete || res.proved == 0 ? Outcome::FAILED : Outcome::PROVED;
+	res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	return res;
+}
 
 // Every entry under both values of the atomics option (JitOptions::lse);
 // the others do not read it.

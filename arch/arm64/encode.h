@@ -287,8 +287,9 @@ void ret(JitCtx<D> &c) { c.emit32(typename D::template BV<32>(0xd65f03c0u)); }
 
 // ---- hints (architectural NOPs where the feature is absent) ----------------------
 
-// HINT #op2:CRm: NOP (0), PACIASP (25), AUTIASP (29), BTI c (34).
-enum class Hint : uint8_t { NOP = 0, PACIASP = 25, AUTIASP = 29, BTI_C = 34 };
+// HINT #op2:CRm: NOP (0), PACIASP (25), AUTIASP (29), BTI c (34), BTI j
+// (36), BTI jc (38).
+enum class Hint : uint8_t { NOP = 0, PACIASP = 25, AUTIASP = 29, BTI_C = 34, BTI_J = 36, BTI_JC = 38 };
 template <typename D>
 void hint(JitCtx<D> &c, Hint h) {
 	c.emit32(typename D::template BV<32>(0xd503201fu | ((uint32_t)h << 5)));

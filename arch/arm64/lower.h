@@ -528,30 +528,53 @@ void arm64_nops(JitCtx<D> &c, uint32_t n) {
 		hint<D>(c, Hint::NOP);
 }
 
-// bpf_func(ctx = x0 = R1, insnsi = x1):
-//   bti c                       opts.ibt (BTI): landing pad of the indirect call
+// bpf_func(ctx = x0 = R1, insnsi = x1), laid out as the kernel's arm64
+// JIT (Linux 6.1 build_prologue) lays out its own, so that its tail calls
+// and trampolines find what they expect:
+//   bti jc                      opts.ibt: landing pad of the kernel's BLR
+//                               (and of a trampoline's BR)
+//   mov x9, lr; nop             the trampolines' patch site (POKE_OFFSET)
 //   paciasp                     sign x30 with sp (pointer authentication)
 //   stp x29, x30, [sp, #-16]!; mov x29, sp
-//   stp x19, x20, [sp, #-16]!; stp x21, x22, ...; stp x25, x26, ...
+//   stp x19, x20, [sp, #-16]!; x21, x22; x25, x26; x27, x28 likewise
 //   mov x25, sp                 R10 = top of the BPF stack
+//   mov x26, #0                 tail-call counter (opts.tail_call_entry)
+// opts.tail_call_entry (PROLOGUE_OFFSET): the kernel's tail calls BR here
+// with their own frame up to this point built and their BPF stack freed:
+//   bti j                       opts.ibt, with a tail-call entry
 //   sub sp, sp, #stack_bytes    BPF stack [x25 - stack_bytes, x25)
-// bti and paciasp are hints: NOPs on a CPU without the feature; the
-// kernel asks for bti with VJIT_F_IBT when it enforces BTI on its text.
+// Classic programs are no tail-call target (entry 0): no counter, no bti j.
+// bti and paciasp are hints: NOPs on a CPU without the feature. The stock
+// JIT also sets x27 to its own stack base after the entry; no rule uses
+// x27, so vjit leaves it as saved.
 template <typename D>
 void arm64_prologue(JitCtx<D> &c) {
 	const uint32_t bytes = stack_bytes(c.opts.stack_depth);
+	const uint32_t entry = c.opts.tail_call_entry;
 	if (bytes >= (1u << 12)) {
 		c.fail(LowerError::UNENCODABLE);
 		return;
 	}
 	if (c.opts.ibt)
-		hint<D>(c, Hint::BTI_C);
+		hint<D>(c, Hint::BTI_JC);
+	mov_sp<D>(c, X9, LR);                       /* mov x9, lr */
+	hint<D>(c, Hint::NOP);                      /* patched by trampolines */
 	hint<D>(c, Hint::PACIASP);
 	ldstp_x<D>(c, false, true, -2, FP, LR, SP);
 	mov_sp<D>(c, FP, SP);
 	for (unsigned i = 0; i < n_saved_pairs; i++)
 		ldstp_x<D>(c, false, true, -2, saved_pairs[i][0], saved_pairs[i][1], SP);
 	mov_sp<D>(c, X25, SP);
+	if (entry) {
+		using u16 = typename D::template BV<16>;
+		move_wide<D>(c, true, MoveWide::MOVZ, 0, u16(0), typename D::template BV<5>(TAIL_CALL_CNT));
+		if (D::concrete(c.here()) != entry) {  /* where the kernel's tail calls land */
+			c.fail(LowerError::UNENCODABLE);
+			return;
+		}
+		if (c.opts.ibt)
+			hint<D>(c, Hint::BTI_J);
+	}
 	addsub_imm<D>(c, true, true, false, false, SP, SP, typename D::template BV<12>(bytes));
 }
 

@@ -13,7 +13,7 @@
 // Modelled: the forms of encode.h, X and W registers (W writes
 // zero-extend), register 31 as XZR or SP as each form says, NZCV, the
 // exclusive monitor of LDXR/STXR (one address; the Env's at() hook may
-// clear it, as another CPU's store would), hints as no-ops (BTI c reported
+// clear it, as another CPU's store would), hints as no-ops (BTI c, j, jc reported
 // as a landing pad; PACIASP/AUTIASP as a pair that leaves x30 as it was,
 // an assumption of the proofs). Anything else stops the run as UNDECODED;
 // a misaligned sp as a base stops it as TRAP.
@@ -127,7 +127,8 @@ struct Code {
 //   void call(u64 target, State<D> &s)   BLR: the callee's effect (x30 is
 //                                        already the return address)
 //   void fence()                         DMB ISH ran
-//   void landing(uint32_t off)           BTI c ran at offset off
+//   void landing(uint32_t off, unsigned op)  BTI ran at offset off (op: its
+//                                        HINT number, 34 c, 36 j, 38 jc)
 // and optionally
 //   bool at(uint32_t off, State<D> &s)   before each instruction (loop
 //                                        invariants, another CPU); false: CUT
@@ -630,9 +631,9 @@ private:
 		if (is(w, 0xfffff01f, 0xd503201f)) {  // HINT
 			uint64_t h;
 			field<11, 5>(w, &h);
-			if (h == 34)
-				env.landing(off);
-			if (h == 0 || h == 25 || h == 29 || h == 34)
+			if (h == 34 || h == 36 || h == 38)  /* BTI c, j, jc */
+				env.landing(off, (unsigned)h);
+			if (h == 0 || h == 25 || h == 29 || h == 34 || h == 36 || h == 38)
 				return go(off + 4);
 		}
 		return stop(Status::UNDECODED, "branch/system form");

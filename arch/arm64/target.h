@@ -53,16 +53,23 @@ constexpr uint8_t SCRATCH4 = X13;  // the operand an LL/SC loop keeps
 constexpr uint32_t call_clobbered_mask = ((1u << 19) - 1) | (1u << LR);
 
 // Callee-saved pairs the prologue stores below the frame record (x29,
-// x30), in store order; the epilogue loads them in reverse. x26 has no BPF
-// register: it pairs with x25 so that every store is 16 bytes (sp stays
-// 16-byte aligned, as AAPCS64 and the SP alignment check require).
-constexpr uint8_t saved_pairs[][2] = {{X19, X20}, {X21, X22}, {X25, X26}};
+// x30), in store order; the epilogue loads them in reverse. They are the
+// kernel's arm64 JIT's, in its order, because its tail calls enter an
+// image after them (lower.h): x26 is the tail-call counter, x27/x28 have
+// no BPF register but are in the stock frame. Pairs keep sp 16-byte
+// aligned, as AAPCS64 and the SP alignment check require.
+constexpr uint8_t saved_pairs[][2] = {{X19, X20}, {X21, X22}, {X25, X26}, {X27, X28}};
 constexpr unsigned n_saved_pairs = sizeof(saved_pairs) / sizeof(saved_pairs[0]);
+
+// The kernel's tail-call counter (its TCALL_CNT): zeroed at the main
+// entry, carried in by a tail call (the caller counts it).
+constexpr uint8_t TAIL_CALL_CNT = X26;
 
 // Frame layout (addresses grow upwards; S = sp on entry):
 //
 //   [S - 16, S)                     x29, x30 (frame record)  <- x29
-//   [S - 16 - 16 * n_saved_pairs, S - 16)  x19 x20 | x21 x22 | x25 x26
+//   [S - 16 - 16 * n_saved_pairs, S - 16)
+//                                   x19 x20 | x21 x22 | x25 x26 | x27 x28
 //   [x25 - stack_bytes, x25)        BPF stack               <- R10 = x25
 //                                                             = sp before sub
 //   sp = x25 - stack_bytes inside the body, 16-byte aligned.

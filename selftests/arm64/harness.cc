@@ -119,7 +119,7 @@ struct ModelEnv {
 		s.x[0] = f(s.x[0].v, s.x[1].v, s.x[2].v, s.x[3].v, s.x[4].v);
 	}
 	void fence() {}
-	void landing(uint32_t) {}
+	void landing(uint32_t, unsigned) {}
 };
 
 constexpr uint64_t MODEL_RETURN = 0xdead0000;
