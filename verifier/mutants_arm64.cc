@@ -121,11 +121,12 @@ void prologue_short_frame(Ctx &c) {
 	tail_call_pad(c);
 	reserve_stack(c, stack_bytes(c.opts.stack_depth) - 16);
 }
-// The counter zeroed after the tail-call entry (the entry one instruction
-// early): every tail call restarts the count, so a chain of tail calls is
-// never stopped at MAX_TAIL_CALL_CNT.
-void prologue_counter_after_entry(Ctx &c) {
+// The counter zeroed again after the tail-call entry: every tail call
+// restarts the count, so a chain of tail calls is never stopped at
+// MAX_TAIL_CALL_CNT.
+void prologue_counter_reset(Ctx &c) {
 	prologue_head(c, saved_pairs);
+	zero_counter(c);
 	tail_call_pad(c);
 	zero_counter(c);
 	reserve_stack(c, stack_bytes(c.opts.stack_depth));
@@ -246,7 +247,7 @@ std::vector<Mutant> mutants_arm64() {
 		{"a64-exit-to-next", "arm64", "JMP EXIT", "exit does not reach the epilogue", "pc", exit_to_next, false, nullptr, nullptr},
 		{"a64-prologue-short-frame", "arm64", "", "stack frame too small (the BPF stack reaches below sp)", "BPF stack above sp", nullptr, true, prologue_short_frame, nullptr},
 		{"a64-epilogue-pair-swapped", "arm64", "", "callee-saved pair clobbered (x21/x22 swapped)", "callee-saved", nullptr, true, nullptr, epilogue_pair_swapped},
-		{"a64-tail-call-counter-after-entry", "arm64", "", "tail-call entry one instruction early (a tail call resets the counter)", "tail-call counter x26", nullptr, true, prologue_counter_after_entry, nullptr, nullptr, false, true},
+		{"a64-tail-call-counter-reset", "arm64", "", "tail-call counter zeroed after the tail-call entry too (MAX_TAIL_CALL_CNT defeated)", "counter x26 carried", nullptr, true, prologue_counter_reset, nullptr, nullptr, false, true},
 		{"a64-tail-call-entry-late", "arm64", "", "tail-call entry one instruction late (no patch-site NOP: past BTI J)", "landing pad", nullptr, true, prologue_no_patch_nop, nullptr, nullptr, false, true},
 		{"a64-tail-call-counter-not-zeroed", "arm64", "", "tail-call counter not zeroed at the main entry", "x26 = 0", nullptr, true, prologue_counter_not_zeroed, nullptr, nullptr, false, true},
 		{"a64-pairs-pushed-out-of-order", "arm64", "", "callee-saved pairs pushed (and popped) in a non-stock order", "callee-saved", nullptr, true, prologue_pairs_out_of_order, epilogue_pairs_out_of_order, nullptr, false, true},

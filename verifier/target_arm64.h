@@ -251,6 +251,7 @@ struct SnapshotEnv : TargetArm64::Env {
 	bool seen = false;
 	TargetArm64::State state;
 	std::shared_ptr<SymMem> mem;
+	SnapshotEnv(NativeEnv &e, uint32_t o) : TargetArm64::Env{e}, off(o) {}
 	bool at(uint32_t o, TargetArm64::State &s) {
 		if (o == off && !seen) {
 			seen = true;
@@ -302,12 +303,12 @@ inline Result check_tail_call_entry(FrameFn prologue, const Config &cfg, const s
 		// Entered by a call.
 		T::State a = s0;
 		NativeEnv na(mem0);
-		SnapshotEnv env{{na}, entry};
+		SnapshotEnv env(na, entry);
 		arm64::model::Code<Symbolic> code{pro.bytes.data(), len, base};
 		arm64::model::Machine<Symbolic, SnapshotEnv> m(a, env, code);
 		const arm64::model::Stop<Symbolic> st = m.run(0);
 		if (st.status != arm64::model::Status::EXITED)
-			g.fail("prologue " + st.why);
+			g.fail(std::string("prologue ") + st.why);
 		g.eq("prologue ends at instruction 0", st.pc, base + u64(len));
 		// The stock tail caller, from the same call.
 		T::State b = s0;
