@@ -57,15 +57,15 @@ $(BIN)/vjitctl: user/vjitctl.c
 	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
 
 .PHONY: vm-check vm-check-arm64 bench-vm bench-diag
-# The 6.1 plans and the 6.12 one, each loading the DKMS build of the module
-# for its kernel (dkms-check makes them).
+# The x86-64 6.1 plans and the 6.12 one, each loading the DKMS build of the
+# module for its kernel (dkms-check makes them); then the arm64 plans.
 vm-check: $(VJIT_KMODS) $(BIN)/vjitctl $(filter $(BIN)/vjit-run,$(BINS))
 	@$(MAKE) --no-print-directory dkms-check
 	VJIT_VM_KO_DIR=$(CURDIR)/$(DKMS_KO) selftests/vm/run.sh check rethunk bhi diag k612
+	@$(MAKE) --no-print-directory vm-check-arm64
 
 # Debian's arm64 kernel on two CPUs (without and with LSE atomics), loading
-# the cross-built module. Not in vm-check until the arm64 backend has the
-# stock tail-call entry (its eBPF images fall back as tail_call_entry).
+# the cross-built module.
 vm-check-arm64: $(BIN)/vjitctl kmod-arm64
 	selftests/vm/run.sh arm64 arm64_lse
 

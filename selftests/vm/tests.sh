@@ -284,6 +284,30 @@ plan_demo() {
 	rmmod vjit
 }
 
+# test_bpf with vjit loaded (mode all) against this boot's stock run
+# (run_test_bpf stock): the same summary, the same tests JITted. The
+# counters' changes are left in tb_compiled, tb_ibt, tb_stock_ibt.
+vjit_test_bpf() {
+	echo 1 > /sys/module/vjit/parameters/verbose
+	c0=$(cnt compiled); i0=$(cnt ibt); s0=$(cnt stock_ibt)
+	run_test_bpf vjit
+	echo 0 > /sys/module/vjit/parameters/verbose
+	tb_compiled=$(($(cnt compiled) - c0)) tb_ibt=$(($(cnt ibt) - i0)) tb_stock_ibt=$(($(cnt stock_ibt) - s0))
+	echo "vjit counters after test_bpf: compiled=$tb_compiled isa_v4=$(cnt isa_v4) ibt=$tb_ibt stock=$(cnt stock) stock_ibt=$tb_stock_ibt fallbacks: $(fallbacks)"
+	cmp -s /tmp/tb-stock.sum /tmp/tb-vjit.sum && pass "$1: test_bpf with vjit: same summary as the stock JIT ($(cat /tmp/tb-vjit.sum))" \
+		|| fail "$1: test_bpf with vjit: summary differs (stock: $(cat /tmp/tb-stock.sum); vjit: $(cat /tmp/tb-vjit.sum))"
+	n=$(wc -l < /tmp/tb-stock.jit)
+	[ "$n" -gt 1000 ] && cmp -s /tmp/tb-stock.jit /tmp/tb-vjit.jit && pass "$1: test_bpf with vjit: the same $n tests JITted" \
+		|| { fail "$1: test_bpf with vjit: JITted tests differ from stock (of $n)"; diff /tmp/tb-stock.jit /tmp/tb-vjit.jit | head -20; }
+}
+
+# After vjit_test_bpf: only programs with tail calls went to the kernel's JIT.
+all_but_tail_calls() {
+	other=$(fallbacks_except tail_call)
+	[ "$tb_compiled" -gt 1000 ] && [ "$other" = 0 ] && pass "$1: vjit compiled every test_bpf program but tail calls ($tb_compiled)" \
+		|| fail "$1: programs went to the kernel's JIT for reasons other than tail calls: $(fallbacks)"
+}
+
 # Linux 6.12 (Debian's, IBT): the essential set once. test_bpf (with its
 # cpu-v4 cases) and kselftest's seccomp_bpf of 6.12, stock JIT vs vjit in
 # this boot; vjit's checks; ENDBR64 at every entry of every vjit image, as
@@ -297,25 +321,13 @@ plan_k612() {
 
 	section "vjit, mode all: test_bpf"
 	load_vjit all || return
-	echo 1 > /sys/module/vjit/parameters/verbose
-	c0=$(cnt compiled); i0=$(cnt ibt); s0=$(cnt stock_ibt)
-	run_test_bpf vjit
-	echo 0 > /sys/module/vjit/parameters/verbose
-	c1=$(cnt compiled); i1=$(cnt ibt); s1=$(cnt stock_ibt)
-	echo "vjit counters after test_bpf: compiled=$((c1 - c0)) isa_v4=$(cnt isa_v4) ibt=$((i1 - i0)) stock=$(cnt stock) stock_ibt=$((s1 - s0)) fallbacks: $(fallbacks)"
-	cmp -s /tmp/tb-stock.sum /tmp/tb-vjit.sum && pass "6.12: test_bpf with vjit: same summary as the stock JIT ($(cat /tmp/tb-vjit.sum))" \
-		|| fail "6.12: test_bpf with vjit: summary differs (stock: $(cat /tmp/tb-stock.sum); vjit: $(cat /tmp/tb-vjit.sum))"
-	n=$(wc -l < /tmp/tb-stock.jit)
-	[ "$n" -gt 1000 ] && cmp -s /tmp/tb-stock.jit /tmp/tb-vjit.jit && pass "6.12: test_bpf with vjit: the same $n tests JITted" \
-		|| fail "6.12: test_bpf with vjit: JITted tests differ from stock (of $n)"
-	other=$(fallbacks_except tail_call)
-	[ "$((c1 - c0))" -gt 1000 ] && [ "$other" = 0 ] && pass "6.12: vjit compiled every test_bpf program but tail calls ($((c1 - c0)))" \
-		|| fail "6.12: programs went to the kernel's JIT for reasons other than tail calls: $(fallbacks)"
+	vjit_test_bpf 6.12
+	all_but_tail_calls 6.12
 	[ "$(cnt isa_v4)" -gt 0 ] && pass "6.12: vjit compiled $(cnt isa_v4) test_bpf programs with cpu-v4 instructions" \
 		|| fail "6.12: no cpu-v4 program compiled by vjit"
-	[ $((i1 - i0)) = $((c1 - c0)) ] && pass "6.12 IBT: every vjit image has ENDBR64 at its entries ($((i1 - i0)))" \
-		|| fail "6.12 IBT: $((i1 - i0)) of $((c1 - c0)) vjit images have ENDBR64 at their entries"
-	[ $((s1 - s0)) -gt 0 ] && pass "6.12 IBT: the stock JIT's images open with ENDBR64 too ($((s1 - s0)))" \
+	[ "$tb_ibt" = "$tb_compiled" ] && pass "6.12 IBT: every vjit image has ENDBR64 at its entries ($tb_ibt)" \
+		|| fail "6.12 IBT: $tb_ibt of $tb_compiled vjit images have ENDBR64 at their entries"
+	[ "$tb_stock_ibt" -gt 0 ] && pass "6.12 IBT: the stock JIT's images open with ENDBR64 too ($tb_stock_ibt)" \
 		|| fail "6.12 IBT: the stock JIT's images have no ENDBR64: is this kernel built with IBT?"
 
 	section "vjit, mode seccomp: seccomp_bpf and vjit's checks"
@@ -358,34 +370,22 @@ plan_arm64() {
 	load_vjit all || return
 	linked=no; dmesg | grep -q 'vjit: loaded.*code generator linked' && linked=yes
 	echo "arm64: vjit's code generator: $linked"
-	echo 1 > /sys/module/vjit/parameters/verbose
-	c0=$(cnt compiled); i0=$(cnt ibt); s0=$(cnt stock_ibt)
-	run_test_bpf vjit
-	echo 0 > /sys/module/vjit/parameters/verbose
-	c1=$(cnt compiled); i1=$(cnt ibt); s1=$(cnt stock_ibt)
-	echo "vjit counters after test_bpf: compiled=$((c1 - c0)) ibt=$((i1 - i0)) stock=$(cnt stock) stock_ibt=$((s1 - s0)) fallbacks: $(fallbacks)"
-	cmp -s /tmp/tb-stock.sum /tmp/tb-vjit.sum && pass "arm64: test_bpf with vjit: same summary as the stock JIT ($(cat /tmp/tb-vjit.sum))" \
-		|| fail "arm64: test_bpf with vjit: summary differs (stock: $(cat /tmp/tb-stock.sum); vjit: $(cat /tmp/tb-vjit.sum))"
-	n=$(wc -l < /tmp/tb-stock.jit)
-	[ "$n" -gt 1000 ] && cmp -s /tmp/tb-stock.jit /tmp/tb-vjit.jit && pass "arm64: test_bpf with vjit: the same $n tests JITted" \
-		|| { fail "arm64: test_bpf with vjit: JITted tests differ from stock (of $n)"; diff /tmp/tb-stock.jit /tmp/tb-vjit.jit | head -20; }
+	vjit_test_bpf arm64
 	if [ $linked = yes ]; then
-		other=$(fallbacks_except tail_call)
-		[ "$((c1 - c0))" -gt 1000 ] && [ "$other" = 0 ] && pass "arm64: vjit compiled every test_bpf program but tail calls ($((c1 - c0)))" \
-			|| fail "arm64: programs went to the kernel's JIT for reasons other than tail calls: $(fallbacks)"
+		all_but_tail_calls arm64
 		# the kernel's configuration (CONFIG_ARM64_BTI_KERNEL) decides, as
 		# for the stock JIT: all images with the landing pad, or none
-		if [ $((s1 - s0)) -gt 0 ]; then
-			[ $((i1 - i0)) = $((c1 - c0)) ] && pass "arm64 BTI: every vjit image opens with a BTI landing pad ($((i1 - i0))), as the stock JIT's ($((s1 - s0)))" \
-				|| fail "arm64 BTI: $((i1 - i0)) of $((c1 - c0)) vjit images open with a BTI landing pad, as $((s1 - s0)) stock ones"
+		if [ "$tb_stock_ibt" -gt 0 ]; then
+			[ "$tb_ibt" = "$tb_compiled" ] && pass "arm64 BTI: every vjit image opens with a BTI landing pad ($tb_ibt), as the stock JIT's ($tb_stock_ibt)" \
+				|| fail "arm64 BTI: $tb_ibt of $tb_compiled vjit images open with a BTI landing pad, as $tb_stock_ibt stock ones"
 		else
-			[ $((i1 - i0)) = 0 ] && pass "arm64 BTI: the kernel does not use BTI (no stock image opens with BTI JC), nor does vjit ask for it" \
-				|| fail "arm64 BTI: no stock image opens with BTI JC, yet $((i1 - i0)) vjit images were asked for it"
+			[ "$tb_ibt" = 0 ] && pass "arm64 BTI: the kernel does not use BTI (no stock image opens with BTI JC), nor does vjit ask for it" \
+				|| fail "arm64 BTI: no stock image opens with BTI JC, yet $tb_ibt vjit images were asked for it"
 		fi
 	else
 		other=$(fallbacks_except tail_call no_backend)
-		[ "$other" = 0 ] && [ "$((c1 - c0))" = 0 ] && pass "arm64: without a code generator every program went to the kernel's JIT (no_backend, tail_call)" \
-			|| fail "arm64: without a code generator: compiled $((c1 - c0)), fallbacks $(fallbacks)"
+		[ "$other" = 0 ] && [ "$tb_compiled" = 0 ] && pass "arm64: without a code generator every program went to the kernel's JIT (no_backend, tail_call)" \
+			|| fail "arm64: without a code generator: compiled $tb_compiled, fallbacks $(fallbacks)"
 		echo "PENDING: arm64: vjit compiles every test_bpf program but tail calls (no arch/arm64 code generator in this build)"
 	fi
 
