@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "arch/arm64/encode.h"
+#include "arch/arm64/lower.h"
 #include "arch/arm64/target.h"
 #include "selftests/arm64/binutils.h"
 
@@ -274,7 +275,72 @@ TEST(Arm64Encode, BranchesAndHints) {
 	cs.push_back({one_word([](JitCtx<C> &c) { hint<C>(c, Hint::PACIASP); }), "paciasp"});
 	cs.push_back({one_word([](JitCtx<C> &c) { hint<C>(c, Hint::AUTIASP); }), "autiasp"});
 	cs.push_back({one_word([](JitCtx<C> &c) { hint<C>(c, Hint::BTI_C); }), "bti c"});
+	cs.push_back({one_word([](JitCtx<C> &c) { hint<C>(c, Hint::BTI_J); }), "bti j"});
+	cs.push_back({one_word([](JitCtx<C> &c) { hint<C>(c, Hint::BTI_JC); }), "bti jc"});
 	check(cs);
+}
+
+// The prologue's words for the options, and the lowering's error.
+std::vector<uint32_t> prologue_words(uint32_t depth, bool bti, uint32_t tail_call_entry, LowerError *err) {
+	uint8_t buf[256];
+	JitCtx<C> c;
+	c.buf = buf;
+	c.cap = sizeof buf;
+	c.opts.stack_depth = depth;
+	c.opts.ibt = bti;
+	c.opts.tail_call_entry = tail_call_entry;
+	arm64_prologue<C>(c);
+	*err = c.error;
+	std::vector<uint32_t> w;
+	for (uint32_t i = 0; i + 4 <= c.len; i += 4)
+		w.push_back(buf[i] | buf[i + 1] << 8 | buf[i + 2] << 16 | (uint32_t)buf[i + 3] << 24);
+	return w;
+}
+
+// The prologue of Linux 6.1's arm64 JIT (build_prologue, as its comment
+// lists it; MOV as the kernel emits it, ADD #0), assembled by GNU as: the
+// kernel's tail calls enter at PROLOGUE_OFFSET in the frame these words
+// build, so vjit's must be the same words up to there.
+std::vector<uint32_t> stock_prologue(uint32_t depth, bool bti, bool ebpf) {
+	std::vector<std::string> t;
+	if (bti)
+		t.push_back("bti jc");
+	for (const char *l : {"add x9, x30, #0", "nop", "paciasp", "stp x29, x30, [sp, #-16]!", "add x29, sp, #0",
+			      "stp x19, x20, [sp, #-16]!", "stp x21, x22, [sp, #-16]!", "stp x25, x26, [sp, #-16]!",
+			      "stp x27, x28, [sp, #-16]!", "add x25, sp, #0"})
+		t.push_back(l);
+	if (ebpf)
+		t.push_back("movz x26, #0");
+	if (ebpf && bti)
+		t.push_back("bti j");
+	t.push_back("sub sp, sp, #" + std::to_string((depth + 15) / 16 * 16));
+	std::string err;
+	std::vector<uint32_t> w = assemble_a64(t, &err);
+	EXPECT_EQ(w.size(), t.size()) << err;
+	return w;
+}
+
+TEST(Arm64Frame, PrologueIsTheStockOneUpToTheTailCallEntry) {
+	for (bool bti : {false, true})
+		for (uint32_t depth : {0u, 1u, 64u, 512u}) {
+			const uint32_t entry = (bti ? 12 : 11) * 4;  // PROLOGUE_OFFSET * 4, with PAC
+			LowerError err;
+			EXPECT_EQ(prologue_words(depth, bti, entry, &err), stock_prologue(depth, bti, true))
+				<< "eBPF, bti " << bti << ", depth " << depth;
+			EXPECT_EQ(err, LowerError::NONE);
+			// The kernel's tail calls enter at the counter's next word.
+			EXPECT_EQ(prologue_words(depth, bti, entry, &err)[entry / 4 - 1], 0xd280001au) << "mov x26, #0";
+			EXPECT_EQ(prologue_words(depth, bti, 0, &err), stock_prologue(depth, bti, false))
+				<< "classic, bti " << bti << ", depth " << depth;
+		}
+}
+
+TEST(Arm64Frame, TailCallEntryElsewhereIsRefused) {
+	for (uint32_t entry : {40u, 48u, 52u}) {
+		LowerError err;
+		prologue_words(64, false, entry, &err);
+		EXPECT_EQ(err, LowerError::UNENCODABLE) << "entry " << entry;
+	}
 }
 
 TEST(Arm64Encode, Predicates) {
