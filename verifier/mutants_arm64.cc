@@ -95,11 +95,12 @@ void sub_rn_field_off_by_one(Ctx &c, const In &in) {
 void exit_to_next(Ctx &c, const In &) { b_imm<D>(c, false, SBV<26>(1)); }
 // The stock prologue's words up to mov x25, sp, with the callee-saved
 // pairs in the order given.
-void prologue_head(Ctx &c, const uint8_t (*pairs)[2]) {
+void prologue_head(Ctx &c, const uint8_t (*pairs)[2], bool patch_nop = true) {
 	if (c.opts.ibt)
 		hint<D>(c, Hint::BTI_JC);
 	mov_sp<D>(c, X9, LR);
-	hint<D>(c, Hint::NOP);
+	if (patch_nop)
+		hint<D>(c, Hint::NOP);
 	hint<D>(c, Hint::PACIASP);
 	ldstp_x<D>(c, false, true, -2, FP, LR, SP);
 	mov_sp<D>(c, FP, SP);
@@ -134,15 +135,7 @@ void prologue_counter_reset(Ctx &c) {
 // No patch-site NOP: the kernel's tail calls enter one instruction late,
 // past the BTI J (an indirect branch to a non-landing pad: a BTI fault).
 void prologue_no_patch_nop(Ctx &c) {
-	if (c.opts.ibt)
-		hint<D>(c, Hint::BTI_JC);
-	mov_sp<D>(c, X9, LR);
-	hint<D>(c, Hint::PACIASP);
-	ldstp_x<D>(c, false, true, -2, FP, LR, SP);
-	mov_sp<D>(c, FP, SP);
-	for (unsigned i = 0; i < n_saved_pairs; i++)
-		ldstp_x<D>(c, false, true, -2, saved_pairs[i][0], saved_pairs[i][1], SP);
-	mov_sp<D>(c, X25, SP);
+	prologue_head(c, saved_pairs, false);
 	zero_counter(c);
 	tail_call_pad(c);
 	reserve_stack(c, stack_bytes(c.opts.stack_depth));
