@@ -197,9 +197,11 @@ Result check_frame_arm64(const std::function<Result(size_t, const Mutant *, cons
 	Config c = cfg;
 	c.opts = fv[k].opts;
 	FrameFn pro = m && m->prologue ? m->prologue : [](Ctx &x) { Arm64::prologue<D>(x); };
-	const Result t = check_tail_call_entry(pro, c, fv[k].name);
-	if (t.outcome != Outcome::PROVED)
+	Result t = check_tail_call_entry(pro, c, fv[k].name);
+	if (t.outcome != Outcome::PROVED) {
+		t.seconds += r.seconds;
 		return t;
+	}
 	r.paths += t.paths;
 	r.checks += t.checks;
 	r.proved += t.proved;
