@@ -155,7 +155,7 @@ struct TargetArm64 {
 			s.v = n.undef_bool("v");
 			s.excl = SBool(false);
 		}
-		void fence() { n.fences.push_back("dmb ish"); }
+		void fence(const char *name) { n.fences.push_back(name); }
 		void landing(uint32_t off) { n.landings.push_back(off); }
 		SBool undef_bool(const char *w) { return n.undef_bool(w); }
 		// Before each instruction: another CPU may write the location an

@@ -147,7 +147,7 @@ struct Code {
 //   void store(unsigned bytes, u64 addr, u64 v, Access k)
 //   void call(u64 target, State<D> &s)   BLR: the callee's effect (x30 is
 //                                        already the return address)
-//   void fence()                         DMB ISH ran
+//   void fence(const char *name)         a barrier ran (DMB ISH, DSB NSH)
 //   void landing(uint32_t off)           BTI c ran at offset off
 //   Bool undef_bool(const char *what)    an undefined choice (STXR failing)
 // and optionally
@@ -644,10 +644,12 @@ private:
 		}
 		if (is(w, 0xfffffc1f, 0xd65f0000))  // RET Xn
 			return Next{Status::RETURNED, 0, s.get(reg(w, 5)), "ret"};
-		if (is(w, 0xffffffff, 0xd5033bbf)) {  // DMB ISH
-			env.fence();
+		if (is(w, 0xffffffff, 0xd5033bbf) || is(w, 0xffffffff, 0xd503379f)) {  // DMB ISH, DSB NSH
+			env.fence(is(w, 0xffffffff, 0xd5033bbf) ? "dmb ish" : "dsb nsh");
 			return go(off + 4);
 		}
+		if (is(w, 0xffffffff, 0xd5033fdf))  // ISB: no architectural effect on the state
+			return go(off + 4);
 		if (is(w, 0xfffff01f, 0xd503201f)) {  // HINT
 			uint64_t h;
 			field<11, 5>(w, &h);
