@@ -139,8 +139,11 @@ z3::expr Explorer::lower_uf(const z3::expr &e) {
 	return out;
 }
 
-static bool is_division(Z3_decl_kind k) {
+// The operations abstract_arith makes uninterpreted: those a SAT solver
+// pays most for (a divider or a multiplier per application).
+static bool is_abstracted(Z3_decl_kind k) {
 	switch (k) {
+	case Z3_OP_BMUL:
 	case Z3_OP_BSDIV: case Z3_OP_BUDIV: case Z3_OP_BSREM: case Z3_OP_BUREM: case Z3_OP_BSMOD:
 	case Z3_OP_BSDIV_I: case Z3_OP_BUDIV_I: case Z3_OP_BSREM_I: case Z3_OP_BUREM_I: case Z3_OP_BSMOD_I:
 		return true;
@@ -149,7 +152,7 @@ static bool is_division(Z3_decl_kind k) {
 	}
 }
 
-z3::expr Explorer::abstract_division(const z3::expr &e, bool *found) {
+z3::expr Explorer::abstract_arith(const z3::expr &e, bool *found) {
 	if (!e.is_app() || e.num_args() == 0)
 		return e;
 	auto hit = abstracted_.find(e.id());
@@ -162,12 +165,12 @@ z3::expr Explorer::abstract_division(const z3::expr &e, bool *found) {
 	bool changed = false;
 	for (unsigned i = 0; i < e.num_args(); i++) {
 		bool sub = false;
-		args.push_back(abstract_division(e.arg(i), &sub));
+		args.push_back(abstract_arith(e.arg(i), &sub));
 		changed = changed || sub;
 	}
 	const z3::func_decl f = e.decl();
 	z3::expr out = e;
-	if (is_division(f.decl_kind()) && args.size() == 2) {
+	if (is_abstracted(f.decl_kind()) && args.size() == 2) {
 		const std::string name = "abstract_" + f.name().str() + std::to_string(e.get_sort().bv_size());
 		out = z3::function(name.c_str(), args[0].get_sort(), args[1].get_sort(), e.get_sort())(args[0], args[1]);
 		changed = true;
@@ -325,13 +328,13 @@ bool Explorer::feasible() {
 	return r != z3::unsat;
 }
 
-// A goal with division is tried first with the division abstracted
-// (abstract_division): unsat there is unsat for the real operations. Else,
-// or when that is not enough, the real query decides.
+// A goal with a product, division or remainder is tried first with those
+// abstracted (abstract_arith): unsat there is unsat for the real
+// operations. Else, or when that is not enough, the real query decides.
 Explorer::Proof Explorer::prove(const SBool &goal, z3::model *cex) {
-	bool has_division = false;
-	const z3::expr abstract = abstract_division(goal.e, &has_division);
-	if (has_division) {
+	bool has_abstracted = false;
+	const z3::expr abstract = abstract_arith(goal.e, &has_abstracted);
+	if (has_abstracted) {
 		const z3::expr neg_abstract = lower_uf(!abstract);
 		if (check(&neg_abstract, nullptr) == z3::unsat)
 			return Proof::PROVED;

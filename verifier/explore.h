@@ -115,12 +115,14 @@ private:
 	std::unordered_map<unsigned, std::pair<z3::expr, z3::expr>> lowered_;
 	std::vector<UfApp> apps_;
 	z3::expr lower_uf(const z3::expr &e);
-	// Division and remainder as uninterpreted functions of their operands
-	// (one per operation and width): a goal that holds so holds for the
-	// real operations, and the solver need not bit-blast a divider when
-	// both sides divide the same operands. *found: e has a division.
+	// Products, divisions and remainders as uninterpreted functions of
+	// their operands (one per operation and width): a goal that holds so
+	// holds for the real operations, and the solver need not bit-blast a
+	// multiplier or divider when both sides apply it to operands it can
+	// show equal (an immediate rebuilt from instruction fields, say).
+	// *found: e has such an operation.
 	std::unordered_map<unsigned, std::pair<z3::expr, z3::expr>> abstracted_;
-	z3::expr abstract_division(const z3::expr &e, bool *found);
+	z3::expr abstract_arith(const z3::expr &e, bool *found);
 	void complete(z3::model &m);
 	void reset_path();
 

@@ -57,6 +57,14 @@ void add_k_uimm12(Ctx &c, const In &in) {
 	li32<D>(c, reg(SCRATCH1), in.imm);
 	rv_op<D>(c, ROp::ADD, nat(in.dst), nat(in.dst), reg(SCRATCH1));
 }
+// ALU64 MUL K with the immediate built by lui/addiw without the carry: a
+// product of operands that differ (the verifier abstracts products first;
+// that must not hide a wrong operand).
+void mul_k_no_carry(Ctx &c, const In &in) {
+	rv_lui<D>(c, reg(SCRATCH1), extract<31, 12>(in.imm));
+	rv_addiw<D>(c, reg(SCRATCH1), reg(SCRATCH1), trunc<12>(in.imm));
+	rv_op<D>(c, ROp::MUL, nat(in.dst), nat(in.dst), reg(SCRATCH1));
+}
 // ALU64 DIV X as divu alone: a zero divisor leaves all ones, eBPF wants 0.
 void div_zero_all_ones(Ctx &c, const In &in) { rv_op<D>(c, ROp::DIVU, nat(in.dst), nat(in.dst), nat(in.src)); }
 // ALU64 SDIV X as div alone: a zero divisor gives -1, eBPF wants 0.
@@ -249,6 +257,7 @@ std::vector<Mutant> mutants_riscv64() {
 		{"rv-alu32-neg-no-zext", a, "ALU NEG", "negw's sign-extended result left in place (Linux 1e692f09e091)", "R", alu32_neg_no_zext, false, nullptr, nullptr},
 		{"rv-mov-k-no-carry", a, "ALU64 MOV K", "lui/addiw split without the carry when bit 11 is set", "R", mov_k_no_carry, false, nullptr, nullptr},
 		{"rv-add-k-uimm12", a, "ALU64 ADD K", "12-bit immediate range checked unsigned (addi sign-extends)", "R", add_k_uimm12, false, nullptr, nullptr},
+		{"rv-mul-k-no-carry", a, "ALU64 MUL K", "multiplier immediate split without the carry when bit 11 is set", "R", mul_k_no_carry, false, nullptr, nullptr},
 		{"rv-div-zero-all-ones", a, "ALU64 DIV X", "divu by zero left as all ones", "R", div_zero_all_ones, false, nullptr, nullptr},
 		{"rv-sdiv-zero-minus-one", a, "ALU64 SDIV X", "div by zero left as -1", "R", sdiv_zero_minus_one, false, nullptr, nullptr},
 		{"rv-mod32-no-zext", a, "ALU MOD X", "remuw's sign-extended result left in place", "R", mod32_no_zext, false, nullptr, nullptr},

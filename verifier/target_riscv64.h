@@ -44,10 +44,15 @@ struct TargetRiscv64 {
 	// to the SMT core: the immediate is rebuilt from lui/addiw parts, and
 	// relating the two products by congruence is cheaper than bit-blasting
 	// two multipliers.
-	static SplitPolicy split_policy(uint8_t code, int32_t) {
+	static SplitPolicy split_policy(uint8_t code, int32_t imm) {
 		using namespace bpf;
 		if (is_alu(code) && srcbit(code) == K && (op(code) == MUL || op(code) == DIV || op(code) == MOD))
 			return {true, false, false};
+		// An AMO's operand register split too: one amo instruction per
+		// path instead of selects over the register file on both sides;
+		// cmpxchg's loop has too many paths for that.
+		if (cls(code) == STX && mode(code) == ATOMIC && imm != CMPXCHG)
+			return {true, true, false};
 		return default_split_policy(code);
 	}
 

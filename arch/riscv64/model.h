@@ -260,13 +260,23 @@ private:
 		return stop(Status::UNDECODED, "opcode");
 	}
 
+	// jalr's target: the sum with bit 0 cleared. Written as a case on bit
+	// 0 so that a path where it is 0 (every jump the lowering emits) has
+	// the plain sum: bit 0 of a sum needs no carries, the sum with its bit
+	// 0 cleared needs all of them.
+	u64 jalr_target(const u64 &sum) {
+		if (D::when(extract<0, 0>(sum) == typename D::template BV<1>(0), "jalr.target_even"))
+			return sum;
+		return sum & ~u64(1);
+	}
+
 	// jalr zero, 0(ra): return; jalr ra: a call out of the code, back at
 	// off + 4; jalr zero: a jump (out, unless its target is a number in the
 	// code).
 	Next jalr(uint32_t off, const u32 &w, uint64_t f3, const u5 &rd, const u5 &rs1, const u64 &a) {
 		if (f3 != 0)
 			return stop(Status::TRAP, "jalr funct3");
-		const u64 target = (a + imm_i(w)) & ~u64(1);
+		const u64 target = jalr_target(a + imm_i(w));
 		uint64_t d, r1;
 		if (!State<D>::template const_of<5>(rd, &d))
 			return stop(Status::UNDECODED, "jalr rd not a number");

@@ -81,6 +81,8 @@ build_guest() {
 	$CC -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I"$GB" \
 		-o "$GB/vmtest" "$HERE/guest/vmtest.c" -lpthread
 	[ $ARCH = x86_64 ] || $CC -O2 -g -Wall -Wextra -Werror -static -o "$GB/vjitctl" "$ROOT/user/vjitctl.c"
+	[ $ARCH = x86_64 ] && build_tracetest
+	return 0
 }
 
 # kselftest's seccomp_bpf from Debian's linux-source-<line>, with its harness.
@@ -97,6 +99,17 @@ build_seccomp_bpf() { # line
 		'*/tools/testing/selftests/kselftest_harness.h'
 	$CC -static -O2 -Wall $CAPFLAGS -o "$out" \
 		"$B/ksrc-$1/tools/testing/selftests/seccomp/seccomp_bpf.c" -lpthread -lcap
+}
+
+# fentry/fexit through libbpf on a JITed program (x86-64): the two BPF
+# objects and their loader.
+build_tracetest() {
+	local p
+	for p in trace_target trace_count; do
+		clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -Wall -Werror \
+			-c "$HERE/guest/$p.bpf.c" -o "$GB/$p.bpf.o"
+	done
+	$CC -static -O2 -Wall -Wextra -Werror -o "$GB/tracetest" "$HERE/guest/tracetest.c" -lbpf -lelf -lz
 }
 
 # INET-DIAG's guest test (plans diag, diagbench; x86-64).
@@ -147,6 +160,7 @@ build_initramfs() { # kver line
 	copy_module "$1" test_bpf "$R"
 	if [ $ARCH = x86_64 ]; then
 		copy_diag "$1" "$R"
+		cp "$GB/tracetest" "$GB/trace_target.bpf.o" "$GB/trace_count.bpf.o" "$R/"
 		# every project policy as a seccomp filter (the byte counts of plan bench)
 		mkdir -p "$R/policies"
 		for p in "$ROOT"/policies/*.scpl; do

@@ -69,6 +69,7 @@ plan_check() {
 		|| fail "test_bpf on the stock JIT"
 	/vmtest checks | sed 's/^\(PASS\|FAIL\): /\1: stock: /'
 	/vmtest ebpf 300    # test 5: compared on the host with vjit-run --interp
+	/tracetest stock
 
 	section "vjit, mode all: test_bpf"
 	load_vjit all || return
@@ -100,6 +101,14 @@ plan_check() {
 	else
 		fail "test_bpf with vjit: programs went to the kernel's JIT for reasons other than tail calls: $(fallbacks)"
 	fi
+
+	section "vjit, mode all: fentry/fexit on a program vjit compiled"
+	c0=$(cnt compiled); f0=$(fallbacks_except)
+	/tracetest vjit
+	c1=$(cnt compiled); f1=$(fallbacks_except)
+	# the target and the two tracers, each compiled by vjit
+	[ $((c1 - c0)) -ge 3 ] && [ "$f1" = "$f0" ] && pass "fentry/fexit: vjit compiled the traced program and the tracers ($((c1 - c0)))" \
+		|| fail "fentry/fexit: vjit compiled $((c1 - c0)), fallbacks $((f1 - f0)): $(fallbacks)"
 
 	section "vjit, mode seccomp: seccomp_bpf and vjit's checks"
 	echo seccomp > /sys/module/vjit/parameters/mode
