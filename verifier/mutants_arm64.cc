@@ -91,6 +91,14 @@ void sub_rn_field_off_by_one(Ctx &c, const In &in) {
 	c.emit32(u32(0xcb000000u) | fld<D, 5>(nat(in.src), 16) | fld<D, 5>(nat(in.dst), 6) |
 		 fld<D, 5>(nat(in.dst), 0));
 }
+// LL/SC atomic add whose STXR status is not checked: a failed attempt
+// (another CPU wrote the location) is not retried, the update is lost.
+void llsc_add_no_retry(Ctx &c, const In &in) {
+	const u5 a = atomic_addr<D>(c, in), old = u5(SCRATCH2), nv = u5(SCRATCH3), st = u5(SCRATCH4);
+	ldxr<D>(c, true, old, a);
+	addsub_reg<D>(c, true, false, false, nv, old, nat(in.src));
+	stxr<D>(c, true, false, st, nv, a);
+}
 // EXIT falling through instead of branching to the epilogue.
 void exit_to_next(Ctx &c, const In &) { b_imm<D>(c, false, SBV<26>(1)); }
 // The stock prologue's words up to mov x25, sp, with the callee-saved
@@ -239,6 +247,7 @@ std::vector<Mutant> mutants_arm64() {
 		{"a64-stxh-stores-4", "arm64", "STX MEM H", "wrong memory size (store)", "stores 4 bytes, BPF 2", stxh_stores_4, false, nullptr, nullptr},
 		{"a64-ldsx-as-ldx", "arm64", "LDX MEMSX W", "sign-extending load lowered as a plain load", "R", ldsx_as_ldx, false, nullptr, nullptr},
 		{"a64-sub-rn-off-by-one", "arm64", "ALU64 SUB X", "an encoding field off by one (Rn at bit 6)", "R", sub_rn_field_off_by_one, false, nullptr, nullptr},
+		{"a64-llsc-no-retry", "arm64", "STX ATOMIC DW ADD", "LDXR/STXR without the retry (status not checked)", "store #1", llsc_add_no_retry, false, nullptr, nullptr},
 		{"a64-exit-to-next", "arm64", "JMP EXIT", "exit does not reach the epilogue", "pc", exit_to_next, false, nullptr, nullptr},
 		{"a64-prologue-short-frame", "arm64", "", "stack frame too small (the BPF stack reaches below sp)", "BPF stack above sp", nullptr, true, prologue_short_frame, nullptr},
 		{"a64-epilogue-pair-swapped", "arm64", "", "callee-saved pair clobbered (x21/x22 swapped)", "callee-saved", nullptr, true, nullptr, epilogue_pair_swapped},

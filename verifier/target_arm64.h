@@ -72,6 +72,7 @@ struct TargetArm64 {
 		s.v = SBool(c.bool_const((tag + "_v").c_str()));
 		s.excl = SBool(c.bool_const((tag + "_excl").c_str()));
 		s.excl_addr = u64::var(tag + "_excl_addr");
+		s.excl_val = u64::var(tag + "_excl_val");
 		return s;
 	}
 	static State initial(const BpfRegs<Symbolic> &b, const u64 &sp, const std::string &tag) {
@@ -111,6 +112,7 @@ struct TargetArm64 {
 		p.push_back(StatePart{"v", &s.v.e});
 		p.push_back(StatePart{"excl", &s.excl.e});
 		p.push_back(StatePart{"excl_addr", &s.excl_addr.e});
+		p.push_back(StatePart{"excl_val", &s.excl_val.e});
 		return p;
 	}
 	// AAPCS64: first argument and result x0; callee saved x19-x29 and sp
@@ -146,7 +148,7 @@ struct TargetArm64 {
 			s.v = n.undef_bool("v");
 			s.excl = SBool(false);
 		}
-		void fence() { n.fences.push_back("dmb ish"); }
+		void fence(const char *name) { n.fences.push_back(name); }
 		// A BTI admits the branch its entry is reached by: the kernel's
 		// BLR at the image entry (BTI c, jc), the tail calls' BR (from
 		// x10, not x16/x17) elsewhere (BTI j, jc).
@@ -154,18 +156,10 @@ struct TargetArm64 {
 			if (off == 0 ? (op == 34 || op == 38) : (op == 36 || op == 38))
 				n.landings.push_back(off);
 		}
+		SBool undef_bool(const char *w) { return n.undef_bool(w); }
 		// Before each instruction: another CPU may write the location an
-		// atomic accesses (A6); a write there clears this CPU's exclusive
-		// monitor, so a store-exclusive after it fails.
-		bool at(uint32_t off, State &s) {
-			if (!n.shared_bytes)
-				return n.at(off, parts(s));
-			const u64 before = n.mem.read(n.shared_bytes, n.shared_addr);
-			if (!n.at(off, parts(s)))
-				return false;
-			s.excl = s.excl && n.mem.read(n.shared_bytes, n.shared_addr) == before;
-			return true;
-		}
+		// atomic accesses (A6); STXR then sees the changed value.
+		bool at(uint32_t off, State &s) { return n.at(off, parts(s)); }
 	};
 
 	// The state the kernel's tail calls enter a program in (at

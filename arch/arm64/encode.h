@@ -256,6 +256,12 @@ void stxr(JitCtx<D> &c, bool sf, bool o0, typename D::template BV<5> Rs,
 // DMB ISH: a full barrier in the inner shareable domain.
 template <typename D>
 void dmb_ish(JitCtx<D> &c) { c.emit32(typename D::template BV<32>(0xd5033bbfu)); }
+// DSB NSH; ISB: the speculation barrier of cores without FEAT_SB (no
+// later instruction executes, even speculatively, before it completes).
+template <typename D>
+void dsb_nsh(JitCtx<D> &c) { c.emit32(typename D::template BV<32>(0xd503379fu)); }
+template <typename D>
+void isb(JitCtx<D> &c) { c.emit32(typename D::template BV<32>(0xd5033fdfu)); }
 
 // ---- branches -------------------------------------------------------------------
 

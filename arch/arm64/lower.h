@@ -405,10 +405,15 @@ void lower_st(JitCtx<D> &c, const InsnFields<D> &in) {
 	ldst<D>(c, sz, LdSt::STR, u5(SCRATCH1), native_reg<D>(in.dst), in.off);
 }
 
-// BPF_NOSPEC: nothing, as Linux's arm64 JIT (the kernel mitigates
-// speculative store bypass globally on arm64).
+// BPF_NOSPEC: DSB NSH; ISB, the kernel's speculation barrier on cores
+// without FEAT_SB (spec_bar()). Linux 6.1's arm64 JIT emits nothing and
+// relies on the firmware's speculative-store-bypass mitigation; vjit's
+// theorem asks every arch for a barrier here.
 template <typename D>
-void lower_nospec(JitCtx<D> &, const InsnFields<D> &) {}
+void lower_nospec(JitCtx<D> &c, const InsnFields<D> &) {
+	dsb_nsh<D>(c);
+	isb<D>(c);
+}
 
 // *(size *)(dst + off) = src
 template <typename D>

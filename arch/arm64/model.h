@@ -12,11 +12,20 @@
 //
 // Modelled: the forms of encode.h, X and W registers (W writes
 // zero-extend), register 31 as XZR or SP as each form says, NZCV, the
-// exclusive monitor of LDXR/STXR (one address; the Env's at() hook may
-// clear it, as another CPU's store would), hints as no-ops (BTI c, j, jc reported
+// exclusive monitor of LDXR/STXR (below), hints as no-ops (BTI c, j, jc reported
 // as a landing pad; PACIASP/AUTIASP as a pair that leaves x30 as it was,
 // an assumption of the proofs). Anything else stops the run as UNDECODED;
 // a misaligned sp as a base stops it as TRAP.
+//
+// LDXR/STXR: LDXR arms the monitor (address and the value read). STXR is
+// one atomic step that reads the location and succeeds only while the
+// monitor holds, which the model states as "armed, same address, and the
+// location still holds the value LDXR read", and otherwise may fail at any
+// time (a fresh undefined choice). It writes what it read back when it
+// fails, so the checker sees every STXR as a read-modify-write of the
+// location. This admits more successes than the CPU (a location written
+// and restored by another CPU), never fewer failures: a sound
+// over-approximation of the monitor.
 //
 // Hosted (tests and verifier), not part of the freestanding codegen.
 #ifndef VJIT_ARCH_ARM64_MODEL_H
@@ -54,9 +63,10 @@ struct State {
 	u64 x[31];  // x0-x30
 	u64 sp;
 	Bool n{false}, z{false}, c{false}, v{false};
-	// The exclusive monitor: armed by LDXR on [excl_addr].
+	// The exclusive monitor: armed by LDXR on [excl_addr], which read
+	// excl_val.
 	Bool excl{false};
-	u64 excl_addr;
+	u64 excl_addr, excl_val;
 	// The last UDIV/SDIV while its destination and operand registers are
 	// unchanged: x[quot] = quot_a / quot_b, with quot_a in x[quot_n] and
 	// quot_b in x[quot_m] (-1: none). MSUB of that quotient states the
@@ -105,6 +115,17 @@ struct State {
 	}
 };
 
+// Ra - (Ra / Rm) * Rm for A64's UDIV/SDIV quotient (by 0: 0), in the shape
+// of a remainder's spec: by 0 Ra; signed by -1 0 (the quotient -Ra, INT_MIN
+// staying INT_MIN); else the truncating remainder. See
+// Machine::msub_of_quotient.
+template <typename D, unsigned W>
+typename D::template BV<W> msub_remainder(bool sgn, const typename D::template BV<W> &a,
+					  const typename D::template BV<W> &b) {
+	using V = typename D::template BV<W>;
+	return select(b == V(0), a, sgn ? select(b == ~V(0), V(0), srem(a, b)) : urem(a, b));
+}
+
 template <typename D>
 struct Stop {
 	Status status = Status::RUNNING;
@@ -126,9 +147,10 @@ struct Code {
 //   void store(unsigned bytes, u64 addr, u64 v, Access k)
 //   void call(u64 target, State<D> &s)   BLR: the callee's effect (x30 is
 //                                        already the return address)
-//   void fence()                         DMB ISH ran
+//   void fence(const char *name)         a barrier ran (DMB ISH, DSB NSH)
 //   void landing(uint32_t off, unsigned op)  BTI ran at offset off (op: its
 //                                        HINT number, 34 c, 36 j, 38 jc)
+//   Bool undef_bool(const char *what)    an undefined choice (STXR failing)
 // and optionally
 //   bool at(uint32_t off, State<D> &s)   before each instruction (loop
 //                                        invariants, another CPU); false: CUT
@@ -393,23 +415,25 @@ private:
 	}
 	// MSUB Rd, Rq, Rm, Ra where Rq = Ra / Rm (the quotient just computed,
 	// all three unchanged since): Ra - (Ra / Rm) * Rm is the remainder,
-	// stated as such. An identity of the arithmetic: b = 0 gives a (A64's
-	// division by 0 is 0, SMT-LIB's remainder by 0 is a), and signed
-	// division truncates as srem's sign follows the dividend
-	// (INT_MIN / -1 = INT_MIN: the remainder 0 either way). The concrete
-	// model takes the same route, so model_test compares it with qemu.
+	// stated as such, with the cases of A64's division spelt out: by 0 the
+	// quotient is 0, so the result is Ra; signed by -1 the quotient is -Ra
+	// (INT_MIN stays INT_MIN), so it is 0; else the truncating remainder
+	// (srem's sign follows the dividend). Stated in that shape, the term is
+	// the one a spec of the remainder writes, and no divider is
+	// bit-blasted to relate them (selftests/verifier/mutants_test.cc checks
+	// the identity). The concrete model takes the same route, so model_test
+	// compares it with qemu.
 	bool msub_of_quotient(const u32 &w, bool sf, u64 *r) {
 		if (s.quot < 0 || const_reg(reg(w, 5)) != s.quot || const_reg(reg(w, 16)) != s.quot_m ||
 		    const_reg(reg(w, 10)) != s.quot_n || s.quot_sf != sf)
 			return false;
 		const u64 a = rd(w, 10, sf), b = rd(w, 16, sf);
 		if (sf)
-			*r = s.quot_signed ? srem(a, b) : urem(a, b);
+			*r = msub_remainder<D, 64>(s.quot_signed, a, b);
 		else
-			*r = zext<64>(s.quot_signed ? srem(trunc<32>(a), trunc<32>(b)) : urem(trunc<32>(a), trunc<32>(b)));
+			*r = zext<64>(msub_remainder<D, 32>(s.quot_signed, trunc<32>(a), trunc<32>(b)));
 		return true;
 	}
-
 	Next data_imm(const u32 &w, uint32_t off) {
 		uint64_t sf, op, S, sh, opc, N, hw;
 		field<31, 31>(w, &sf);
@@ -548,7 +572,7 @@ private:
 	}
 
 	Next atomics(const u32 &w, uint32_t off) {
-		uint64_t size, o3, opc, o0;
+		uint64_t size, o3, opc;
 		field<31, 30>(w, &size);
 		const bool sf = size == 3;
 		const unsigned bytes = sf ? 8 : 4;
@@ -577,20 +601,17 @@ private:
 			const u64 v = env.load(bytes, a, Access::ATOMIC);
 			s.excl = Bool(true);
 			s.excl_addr = a;
+			s.excl_val = v;
 			wr(w, 0, sf, v);
 			return go(off + 4);
 		}
 		if (is(w, 0x3fe07c00, 0x08007c00)) {  // STXR/STLXR
-			field<15, 15>(w, &o0);
-			const u5 st = reg(w, 16);
-			const Bool ok = s.excl && s.excl_addr == a;
+			const u64 cur = env.load(bytes, a, Access::ATOMIC);
+			const Bool held = s.excl && s.excl_addr == a && s.excl_val == cur;
+			const Bool ok = held && env.undef_bool("stxr_succeeds");
+			env.store(bytes, a, select(ok, rd(w, 0, sf), cur), Access::ATOMIC);
 			s.excl = Bool(false);
-			if (D::when(ok, "stxr_succeeds")) {
-				env.store(bytes, a, rd(w, 0, sf), Access::ATOMIC);
-				s.set(st, u64(0));
-			} else {
-				s.set(st, u64(1));
-			}
+			s.set(reg(w, 16), select(ok, u64(0), u64(1)));  // the status: 0 stored
 			return go(off + 4);
 		}
 		return stop(Status::UNDECODED, "load/store form");
@@ -624,10 +645,12 @@ private:
 		}
 		if (is(w, 0xfffffc1f, 0xd65f0000))  // RET Xn
 			return Next{Status::RETURNED, 0, s.get(reg(w, 5)), "ret"};
-		if (is(w, 0xffffffff, 0xd5033bbf)) {  // DMB ISH
-			env.fence();
+		if (is(w, 0xffffffff, 0xd5033bbf) || is(w, 0xffffffff, 0xd503379f)) {  // DMB ISH, DSB NSH
+			env.fence(is(w, 0xffffffff, 0xd5033bbf) ? "dmb ish" : "dsb nsh");
 			return go(off + 4);
 		}
+		if (is(w, 0xffffffff, 0xd5033fdf))  // ISB: no architectural effect on the state
+			return go(off + 4);
 		if (is(w, 0xfffff01f, 0xd503201f)) {  // HINT
 			uint64_t h;
 			field<11, 5>(w, &h);

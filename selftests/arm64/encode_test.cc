@@ -244,6 +244,8 @@ TEST(Arm64Encode, Atomics) {
 				      xr(n, true, true) + "]"});
 	}
 	cs.push_back({one_word([](JitCtx<C> &c) { dmb_ish<C>(c); }), "dmb ish"});
+	cs.push_back({one_word([](JitCtx<C> &c) { dsb_nsh<C>(c); }), "dsb nsh"});
+	cs.push_back({one_word([](JitCtx<C> &c) { isb<C>(c); }), "isb"});
 	check(cs);
 }
 

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <utility>
+#include <vector>
 
 #include "verifier/arches.h"
+#include "arch/arm64/model.h"
 #include "verifier/target_x86_64.h"
 
 namespace vjit {
@@ -152,6 +155,60 @@ TEST(Explorer, TimeLimitStopsExploration) {
 	EXPECT_FALSE(complete);
 	EXPECT_TRUE(ex.timed_out());
 	EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
+}
+
+// The arm64 model states MSUB of a just-computed quotient as the remainder
+// (arm64::model::msub_remainder). That must be what the instructions
+// compute, Ra - q * Rm with A64's quotient (0 by 0), for every value: the
+// solver proves it for all 8-bit values (a divider's miter is beyond
+// bit-blasting at 32 or 64 bits) and Z3 evaluates it at 32 and 64 bits on
+// the edges (by 0, INT_MIN by -1, by 1 and -1) and on random values; MADD
+// for MSUB is refuted both ways.
+template <unsigned W>
+void check_msub_remainder(bool all_values) {
+	using V = SBV<W>;
+	z3::context &c = sym_ctx();
+	const V a = V::var("rem_a" + std::to_string(W)), b = V::var("rem_b" + std::to_string(W));
+	auto quotient = [&](bool sgn) { return select(b == V(0), V(0), sgn ? sdiv(a, b) : udiv(a, b)); };
+	const z3::expr msub_u = (a - quotient(false) * b).e, msub_s = (a - quotient(true) * b).e,
+		       madd_u = (a + quotient(false) * b).e;
+	const z3::expr stated_u = arm64::model::msub_remainder<Symbolic, W>(false, a, b).e,
+		       stated_s = arm64::model::msub_remainder<Symbolic, W>(true, a, b).e;
+	if (all_values) {
+		z3::solver s(c);
+		s.add(msub_u != stated_u || msub_s != stated_s);
+		EXPECT_EQ(s.check(), z3::unsat) << W << " bits";
+		z3::solver w(c);
+		w.add(madd_u != stated_u);
+		EXPECT_EQ(w.check(), z3::sat) << W << " bits: MADD";
+	}
+	const uint64_t top = 1ull << (W - 1), ones = W == 64 ? ~0ull : (1ull << W) - 1;
+	std::vector<std::pair<uint64_t, uint64_t>> cases = {
+		{0, 0}, {7, 0}, {top, 0}, {top, ones}, {top, 1}, {ones, ones}, {5, ones}, {ones - 6, 2}, {6, top}};
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < 200; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		cases.push_back({x & ones, (x >> (i % 48)) & ones});
+	}
+	auto at = [&](const z3::expr &e, uint64_t va, uint64_t vb) {
+		z3::expr_vector from(c), to(c);
+		from.push_back(a.e), from.push_back(b.e);
+		to.push_back(c.bv_val(va, W)), to.push_back(c.bv_val(vb, W));
+		return z3::expr(e).substitute(from, to).simplify().get_numeral_uint64();
+	};
+	bool madd_refuted = false;
+	for (auto [va, vb] : cases) {
+		EXPECT_EQ(at(msub_u, va, vb), at(stated_u, va, vb)) << W << " bits: " << va << " % " << vb;
+		EXPECT_EQ(at(msub_s, va, vb), at(stated_s, va, vb)) << W << " bits: " << va << " srem " << vb;
+		madd_refuted = madd_refuted || at(madd_u, va, vb) != at(stated_u, va, vb);
+	}
+	EXPECT_TRUE(madd_refuted) << W << " bits";
+}
+
+TEST(ModelRemainder, Arm64MsubOfQuotientIsTheRemainder) {
+	check_msub_remainder<8>(true);
+	check_msub_remainder<32>(false);
+	check_msub_remainder<64>(false);
 }
 
 // The model states the flags of SUB and CMP through comparisons of the
