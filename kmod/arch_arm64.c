@@ -24,6 +24,8 @@
  * The interface is checked for Linux 6.1 only: refuse to build otherwise.
  */
 #include <linux/bpf.h>
+#include <linux/capability.h>
+#include <linux/cpu.h>
 #include <linux/filter.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -139,6 +141,30 @@ static unsigned int vjit_tail_call_entry(const struct bpf_prog *prog)
 static bool vjit_tail_call_layout_possible(const struct bpf_prog *prog)
 {
 	return bpf_prog_was_classic(prog) || IS_ENABLED(CONFIG_ARM64_PTR_AUTH_KERNEL);
+}
+
+/*
+ * fentry/fexit and freplace attach only to programs with BTF (func_info).
+ * The kernel reaches a far trampoline through a PLT it expects at the end
+ * of the stock JIT's image (bpf_arch_text_poke); vjit's arm64 images have
+ * none, so such programs stay with the stock JIT.
+ */
+static bool vjit_trampoline_target(const struct bpf_prog *prog)
+{
+	return prog->aux->func_info_cnt != 0;
+}
+
+/*
+ * The stock epilogue of a classic program loaded without CAP_SYS_ADMIN
+ * carries the Spectre-BHB mitigation (build_bhb_mitigation) unless
+ * mitigations are off; vjit's does not, so those programs stay with the
+ * stock JIT. Where the CPU is unaffected this keeps them there too: the
+ * safe side of the kernel's finer test.
+ */
+static bool vjit_bhb_mitigation_wanted(const struct bpf_prog *prog)
+{
+	return IS_ENABLED(CONFIG_MITIGATE_SPECTRE_BRANCH_HISTORY) && bpf_prog_was_classic(prog) &&
+	       !cpu_mitigations_off() && !ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 }
 
 /* The code-generation options this kernel and CPU ask for. */
@@ -277,9 +303,15 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	reason = vjit_jit_init(&j, prog);
 	if (reason)
 		return reason;
-	if (!vjit_tail_call_layout_possible(prog)) {
+	if (!vjit_tail_call_layout_possible(prog))
+		reason = VJIT_R_TAIL_CALL_ENTRY;
+	else if (vjit_trampoline_target(prog))
+		reason = VJIT_R_TRAMPOLINE;
+	else if (vjit_bhb_mitigation_wanted(prog))
+		reason = vjit_jit_reason(VJIT_E_MITIGATION);
+	if (reason) {
 		kvfree(j.addrs);
-		return VJIT_R_TAIL_CALL_ENTRY;
+		return reason;
 	}
 	j.flags |= vjit_arm64_flags();
 	j.tail_call_entry = vjit_tail_call_entry(prog);
@@ -311,6 +343,8 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	(void)vjit_lock_ro;
 	(void)vjit_tail_call_entry;
 	(void)vjit_tail_call_layout_possible;
+	(void)vjit_trampoline_target;
+	(void)vjit_bhb_mitigation_wanted;
 	return VJIT_R_NO_BACKEND;
 }
 

@@ -242,6 +242,7 @@ static const char *const vjit_reason_names[VJIT_R_JIT_BASE] = {
 	[VJIT_R_FINALIZE] = "finalize",
 	[VJIT_R_LEN_MISMATCH] = "len_mismatch",
 	[VJIT_R_TAIL_CALL_ENTRY] = "tail_call_entry",
+	[VJIT_R_TRAMPOLINE] = "trampoline_target",
 };
 
 int vjit_jit_reason(int error)

@@ -33,6 +33,7 @@ enum vjit_reason {
 	VJIT_R_FINALIZE,        /* copying the image to its RO home failed */
 	VJIT_R_LEN_MISMATCH,    /* emit produced another size than sized */
 	VJIT_R_TAIL_CALL_ENTRY, /* no entry where the kernel's tail calls jump */
+	VJIT_R_TRAMPOLINE,      /* a possible trampoline target the image cannot host */
 	VJIT_R_JIT_BASE,        /* + error - 1 (enum vjit_jit_error, from 1) */
 	VJIT_R_NR = VJIT_R_JIT_BASE + VJIT_E_NR - 1,
 };
