@@ -4,6 +4,8 @@
 // that passes a mutant fails this test. Plus explorer unit tests.
 #include <gtest/gtest.h>
 
+#include <time.h>
+
 #include <chrono>
 #include <utility>
 #include <vector>
@@ -23,6 +25,14 @@ const ArchInfo &arch(const char *name) {
 	abort();
 }
 
+// The fail-fast bound is on the solver's work, not on the wall clock: a
+// loaded machine (CI runs VMs beside the tests) must not fail a mutant.
+double thread_cpu_seconds() {
+	timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 class MutantTest : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(MutantTest, Caught) {
@@ -31,6 +41,7 @@ TEST_P(MutantTest, Caught) {
 	Config limits;
 	limits.entry_ms = 60000;  // a hang is a failure too
 	Result r;
+	const double cpu0 = thread_cpu_seconds();
 	if (m.frame) {
 		r = a.check_frame(a.mutant_frame(m), &m, limits);
 	} else {
@@ -45,17 +56,18 @@ TEST_P(MutantTest, Caught) {
 		}
 		ASSERT_TRUE(found) << "no table entry " << m.rule;
 	}
+	const double cpu = thread_cpu_seconds() - cpu0;
 	EXPECT_EQ(r.outcome, Outcome::FAILED) << m.id << " (" << m.bug << ") was not caught";
-	EXPECT_LT(r.seconds, 10.0) << m.id << ": a wrong lowering must be rejected fast";
+	EXPECT_LT(cpu, 10.0) << m.id << ": a wrong lowering must be rejected fast";
 	// "R": a BPF register's home, whichever register the counterexample picked.
 	const std::string expect = m.expect == std::string("R") && r.first_diff.rfind("AX:", 0) == 0 ? "AX" : m.expect;
 	EXPECT_NE(r.first_diff.find(expect), std::string::npos)
 		<< m.id << ": expected a difference in '" << m.expect << "', got '" << r.first_diff << "'\n"
 		<< r.detail;
-	printf("mutant %-28s caught in %6.2fs: %s\n", m.id, r.seconds, r.first_diff.c_str());
+	printf("mutant %-28s caught in %6.2fs (cpu %.2fs): %s\n", m.id, r.seconds, cpu, r.first_diff.c_str());
 }
 
-INSTANTIATE_TEST_SUITE_P(X86_64, MutantTest, ::testing::Range<size_t>(0, all_mutants().size()),
+INSTANTIATE_TEST_SUITE_P(Registered, MutantTest, ::testing::Range<size_t>(0, all_mutants().size()),
 			 [](const ::testing::TestParamInfo<size_t> &i) {
 				 std::string out;
 				 for (char ch : std::string(all_mutants()[i.param].id))
