@@ -15,23 +15,27 @@
 //                                  write; their union over the program goes
 //                                  to the frame (JitOptions::body_regs)
 //
-// Layout, as the kernel's JITs do it: addrs[i] is the native offset where
-// BPF instruction i starts, addrs[len] the epilogue's. The first pass reads
-// a pessimistic layout (initial_insn_bytes per instruction) and every pass
-// rewrites addrs[] in place while it goes (backward jumps see this pass's
-// offsets, forward jumps the previous pass's). Passes repeat until one
-// changes nothing (then every jump was encoded against the final offsets),
-// at most MAX_PASSES times. The emitting pass must then reproduce exactly
-// the same offsets, or the image is refused.
+// Layout: addrs[i] is the native offset where BPF instruction i starts,
+// addrs[len] the epilogue's. Every pass rewrites addrs[] in place while it
+// goes; a backward jump sees this pass's offsets, a forward jump its
+// target's distance in the previous pass (JitCtx::insn_addr). Passes
+// repeat until one changes nothing (then every jump was encoded against
+// the final offsets). The emitting pass must then reproduce exactly the
+// same offsets, or the image is refused.
 //
-// Large programs can shrink a few jumps per pass for many passes (every
-// EXIT jumps to the epilogue at the far end; those near it become short
-// one cascade at a time). From pass FREEZE_PASS on, each instruction keeps
-// the length it had in the previous pass, padded with NOPs (Arch::pad) when
-// its code came out shorter. Lengths cannot grow there: a jump's distance,
-// measured on a layout that only shrank, only shrinks too; so one frozen
-// pass fixes the layout. The emitting pass always runs frozen, which is a
-// no-op once the offsets have settled without padding.
+// The first layout is the shortest: every offset 0, so every forward jump
+// starts short, and the passes only lengthen what does not reach (a
+// jump's length grows with its distance, and distances, sums of lengths,
+// grow with the lengths: the offsets climb to the least layout that holds,
+// usually in a few passes). If that has not settled after GROW_PASSES,
+// the driver starts again from a pessimistic layout (initial_insn_bytes
+// per instruction), which only shrinks: from FREEZE_PASS on, each
+// instruction keeps the length it had in the previous pass, padded with
+// NOPs (Arch::pad) when its code came out shorter. Lengths cannot grow
+// there: a jump's distance, measured on a layout that only shrank, only
+// shrinks too; so one frozen pass fixes the layout. The emitting pass
+// always runs frozen, which is a no-op once the offsets have settled
+// without padding.
 //
 // LD_IMM64 takes two slots: the second slot's offset is the end of the pair
 // (a jump there is invalid anyway).
@@ -44,6 +48,7 @@
 
 namespace vjit {
 
+constexpr unsigned DRIVER_GROW_PASSES = 8;
 constexpr unsigned DRIVER_MAX_PASSES = 32;
 constexpr unsigned DRIVER_FREEZE_PASS = 10;
 // Largest stack_depth accepted (the kernel's own limit per program is 512;
@@ -183,6 +188,7 @@ int driver_pass(struct vjit_jit *j, JitCtx<Concrete> &c, const RuleIndex<Concret
 		// Both still hold the previous pass's offsets here.
 		const uint32_t prev_len = j->addrs[i + slots] - j->addrs[i];
 		const uint32_t start = c.len;
+		c.prev_start = j->addrs[i];
 		settle(i);
 		const Rule<Concrete> *rule = rules.find(insns[i]);
 		if (!rule)
@@ -208,43 +214,59 @@ int driver_pass(struct vjit_jit *j, JitCtx<Concrete> &c, const RuleIndex<Concret
 			settle(++i);
 	}
 	settle(j->len);
+	c.cur = j->len;
 	Arch::template epilogue<Concrete>(c);
 	if (c.error != LowerError::NONE)
 		return driver_fail(j, lower_error_code(c.error), j->len);
 	return VJIT_OK;
 }
 
-// Sizing: passes without output until the offsets settle; sets image_len.
-// The final image address is not known yet: calls and the return thunk are
-// sized as if the image sat at call_base (their length does not depend on
-// the address; whether they reach is checked again when emitting).
+// Passes from the layout in addrs[] until one changes nothing, at most
+// max_passes; 1 when settled (image_len set), 0 when not yet, or an error.
+template <typename Arch>
+int driver_settle(struct vjit_jit *j, const RuleIndex<Concrete> &rules, unsigned max_passes, bool may_freeze) {
+	for (unsigned pass = 0; pass < max_passes; pass++) {
+		JitCtx<Concrete> c = driver_ctx(j);
+		c.image_base = j->call_base;
+		bool changed = false;
+		const int err = driver_pass<Arch>(j, c, rules, true, may_freeze && pass >= DRIVER_FREEZE_PASS, &changed);
+		j->passes++;
+		if (err)
+			return -err;
+		if (!changed) {
+			if (j->max_image_len && c.len > j->max_image_len)
+				return -driver_fail(j, VJIT_E_TOO_LARGE, j->len);
+			j->image_len = c.len;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+// Sizing: passes without output until the offsets settle (above); sets
+// image_len. The final image address is not known yet: calls and the
+// return thunk are sized as if the image sat at call_base (their length
+// does not depend on the address; whether they reach is checked again
+// when emitting).
 template <typename Arch>
 int driver_size(struct vjit_jit *j) {
 	const RuleIndex<Concrete> rules(Arch::template table<Concrete>());
 	int err = driver_check<Arch>(j, rules);
 	if (err)
 		return err;
-	const uint32_t prologue_guess = Arch::initial_insn_bytes;
-	for (uint32_t i = 0; i <= j->len; i++)
-		j->addrs[i] = prologue_guess + i * Arch::initial_insn_bytes;
 	j->image_len = 0;
 	j->passes = 0;
-	for (unsigned pass = 0; pass < DRIVER_MAX_PASSES; pass++) {
-		JitCtx<Concrete> c = driver_ctx(j);
-		c.image_base = j->call_base;
-		bool changed = false;
-		err = driver_pass<Arch>(j, c, rules, true, pass >= DRIVER_FREEZE_PASS, &changed);
-		j->passes = pass + 1;
-		if (err)
-			return err;
-		if (!changed) {
-			if (j->max_image_len && c.len > j->max_image_len)
-				return driver_fail(j, VJIT_E_TOO_LARGE, j->len);
-			j->image_len = c.len;
-			return VJIT_OK;
-		}
+	for (uint32_t i = 0; i <= j->len; i++)
+		j->addrs[i] = 0;
+	int settled = driver_settle<Arch>(j, rules, DRIVER_GROW_PASSES, false);
+	if (settled == 0) {
+		for (uint32_t i = 0; i <= j->len; i++)
+			j->addrs[i] = (i + 1) * Arch::initial_insn_bytes;
+		settled = driver_settle<Arch>(j, rules, DRIVER_MAX_PASSES, true);
 	}
-	return driver_fail(j, VJIT_E_NO_CONVERGENCE, j->len);
+	if (settled < 0)
+		return -settled;
+	return settled ? VJIT_OK : driver_fail(j, VJIT_E_NO_CONVERGENCE, j->len);
 }
 
 // Emitting: one pass into rw (image_len bytes) for the image that will run

@@ -96,11 +96,16 @@ struct JitCtx<Concrete> {
 	uint32_t cap = 0;
 	uint32_t len = 0;
 	bool overflow = false;
-	// Offsets from the previous pass: addrs[i] is where instruction i
-	// started; addrs[n] where the epilogue started.
+	// Offsets: addrs[i] is where instruction i starts, addrs[n] the
+	// epilogue. While instruction cur is lowered, the entries up to cur
+	// are this pass's, the later ones the previous pass's (prev_start:
+	// where cur started then). A forward target is placed at its previous
+	// distance from cur, so that a pass measures every forward jump on one
+	// layout (core/driver.h); once the offsets settle this is addrs[t].
 	const uint32_t *addrs = nullptr;
 	uint32_t n_insns = 0;
 	uint32_t cur = 0;
+	uint32_t prev_start = 0;
 	uint64_t image_base = 0;  // final address of offset 0
 	uint64_t call_base = 0;   // helper imm is relative to it
 	JitOptions opts;
@@ -120,8 +125,12 @@ struct JitCtx<Concrete> {
 			emit8(CBV<8>(w.v >> (8 * i)));
 	}
 	CBV<32> here() const { return len; }
-	CBV<32> insn_addr(CBV<32> i) const { return addrs && i.v <= n_insns ? addrs[i.v] : 0; }
-	CBV<32> epilogue_addr() const { return addrs ? addrs[n_insns] : 0; }
+	CBV<32> insn_addr(CBV<32> i) const {
+		if (!addrs || i.v > n_insns)
+			return 0;
+		return i.v > cur ? addrs[i.v] - prev_start + addrs[cur] : addrs[i.v];
+	}
+	CBV<32> epilogue_addr() const { return insn_addr(n_insns); }
 	CBV<32> idx() const { return cur; }
 	CBV<32> epilogue_idx() const { return n_insns; }
 	CBV<64> image_addr(CBV<32> off) const { return image_base + off.v; }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "arch/x86_64/lower.h"
+#include "core/driver.h"
 #include "selftests/x86_64/harness.h"
 
 using namespace vjit_test;
@@ -199,6 +200,62 @@ TEST(Driver, ManyJumpsConverge) {
 	ASSERT_EQ(o.jit_error, 0);
 	EXPECT_EQ(o.jit_r0, 20000u);
 	EXPECT_EQ(o.interp_r0, 20000u);
+}
+
+TEST(Driver, SeccompAllowlistSettlesFromTheShortestLayout) {
+	// The shape of a syscall allowlist: `if A != nr goto +2; R0 = ALLOW;
+	// exit` per syscall, every exit a jump to the far epilogue. From the
+	// shortest layout, one pass finds the jumps that do not reach and the
+	// next confirms.
+	std::vector<Insn> p;
+	p.push_back(I(bpf::ALU64 | bpf::MOV | bpf::K, 0, 0, 0, 7));
+	for (int nr = 0; nr < 300; nr++) {
+		p.push_back(I(bpf::JMP | bpf::JNE | bpf::K, 0, 0, 2, nr * 3 + 1));
+		p.push_back(I(bpf::ALU | bpf::MOV | bpf::K, 0, 0, 0, 0x7fff0000));
+		p.push_back(exit_insn());
+	}
+	p.push_back(I(bpf::ALU | bpf::MOV | bpf::K, 0, 0, 0, 0x50001));
+	p.push_back(exit_insn());
+	Jit jit(p);
+	ASSERT_EQ(VJIT_BACKEND(x86_64).size(&jit.j), 0) << vjit_jit_error_name(jit.j.error);
+	EXPECT_LE(jit.j.passes, 3u);
+	Outcome o = run_both(machine(), p);
+	ASSERT_EQ(o.jit_error, 0);
+	EXPECT_EQ(o.jit_r0, 0x7fff0000u);
+	EXPECT_EQ(o.interp_r0, 0x7fff0000u);
+}
+
+TEST(Driver, GrowthCascadeFallsBackToShrinking) {
+	// Jumps J1..J12 (JA: 2 or 5 bytes) whose reach each depends on the
+	// one after it: J1 spans 128 bytes of filler (rel32), Jm spans J(m-1)..J1
+	// and 125 - 5(m-2) filler bytes, which reaches while J(m-1) is short and
+	// not once it is long. From the shortest layout each pass lengthens one
+	// more, beyond the growing passes: the driver must start again from the
+	// pessimistic layout and settle there. Filler: w0 += 1 (3 bytes) and
+	// w1 = 1 (5 bytes).
+	const int k = 12;
+	std::vector<Insn> p;
+	p.push_back(I(bpf::ALU64 | bpf::MOV | bpf::K, 0, 0, 0, 0));
+	const int first_filler = 1 + k, exit_idx = first_filler + 25 + 10 + 1;
+	for (int m = k; m >= 1; m--) {
+		const int idx = (int)p.size(), target = m == 1 ? exit_idx : exit_idx + 1 - m;
+		p.push_back(I(bpf::JMP | bpf::JA, 0, 0, (int16_t)(target - idx - 1), 0));
+	}
+	for (int i = 0; i < 25; i++)
+		p.push_back(I(bpf::ALU | bpf::ADD | bpf::K, 0, 0, 0, 1));
+	for (int i = 0; i < 10; i++)
+		p.push_back(I(bpf::ALU | bpf::MOV | bpf::K, 1, 0, 0, 1));
+	p.push_back(I(bpf::ALU | bpf::ADD | bpf::K, 0, 0, 0, 1));
+	ASSERT_EQ((int)p.size(), exit_idx);
+	p.push_back(exit_insn());
+	Jit jit(p);
+	ASSERT_EQ(VJIT_BACKEND(x86_64).size(&jit.j), 0) << vjit_jit_error_name(jit.j.error);
+	EXPECT_GT(jit.j.passes, vjit::DRIVER_GROW_PASSES)
+		<< "no cascade: the filler's or the jumps' sizes are not the ones this test assumes";
+	Outcome o = run_both(machine(), p);
+	ASSERT_EQ(o.jit_error, 0);
+	EXPECT_EQ(o.jit_r0, 1u);
+	EXPECT_EQ(o.interp_r0, 1u);
 }
 
 TEST(Driver, LargeProgramWithManyExitsSettles) {
