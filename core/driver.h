@@ -270,21 +270,23 @@ int driver_size(struct vjit_jit *j) {
 }
 
 // Emitting: one pass into rw (image_len bytes) for the image that will run
-// at ro_addr, after driver_size on the same j. Must reproduce addrs[].
+// at ro_addr, after driver_size accepted the same j (its program checked,
+// as the kernel's JITs trust their verifier). Must reproduce addrs[].
 template <typename Arch>
 int driver_emit(struct vjit_jit *j, uint8_t *rw, uint64_t ro_addr) {
 	const RuleIndex<Concrete> rules(Arch::template table<Concrete>());
-	int err = driver_check<Arch>(j, rules);
-	if (err)
-		return err;
-	if (!rw || j->image_len == 0)
+	j->error = VJIT_OK;
+	j->error_insn = 0;
+	j->error_opcode = 0;
+	j->error_fault = 0;
+	if (!rw || !j->insns || !j->addrs || j->image_len == 0)
 		return driver_fail(j, VJIT_E_BAD_PROGRAM, 0);
 	JitCtx<Concrete> c = driver_ctx(j);
 	c.buf = rw;
 	c.cap = j->image_len;
 	c.image_base = ro_addr;
 	bool changed = false;
-	err = driver_pass<Arch>(j, c, rules, false, true, &changed);
+	const int err = driver_pass<Arch>(j, c, rules, false, true, &changed);
 	if (err)
 		return err;
 	if (changed || c.overflow || c.len != j->image_len)
