@@ -158,16 +158,8 @@ bool vjit_arch_backend_linked(void)
 /* Counters of what an image carries, read off the image. */
 static void vjit_count_image(const struct vjit_jit *j, const u8 *image)
 {
-	const struct bpf_insn *insn = j->insns;
-	unsigned int i;
-
 	if ((j->flags & VJIT_F_IBT) && vjit_landing_pad_at(image))
 		atomic64_inc(&vjit_stats.ibt);
-	if (j->v4_insns)
-		atomic64_inc(&vjit_stats.isa_v4);
-	for (i = 0; i < j->len; i++)
-		if (insn[i].code == (BPF_ST | BPF_NOSPEC))
-			atomic64_inc(&vjit_stats.nospec);
 }
 
 int vjit_bin_arch_jit(struct vjit_jit *j, struct bpf_binary_header **hdrp, u8 **imagep)
@@ -229,9 +221,7 @@ static bool vjit_tail_call_entry_ok(const struct vjit_jit *j, const u8 *image)
 
 int vjit_arch_compile(struct bpf_prog *prog)
 {
-	struct bpf_binary_header *hdr;
 	struct vjit_jit j = {};
-	u8 *image;
 	int reason;
 
 	reason = vjit_jit_init(&j, prog);
@@ -249,17 +239,7 @@ int vjit_arch_compile(struct bpf_prog *prog)
 	}
 	j.flags |= vjit_bin_arch_flags();
 	j.tail_call_entry = vjit_tail_call_entry(prog);
-	reason = vjit_bin_arch_jit(&j, &hdr, &image);
-	if (!reason && !vjit_tail_call_entry_ok(&j, image)) {
-		vjit_bin_free(hdr);
-		reason = VJIT_R_TAIL_CALL_ENTRY;
-	}
-	if (!reason) {
-		vjit_count_image(&j, image);
-		prog->bpf_func = (void *)image;
-		prog->jited = 1;
-		prog->jited_len = j.image_len;
-	}
+	reason = vjit_bin_compile(prog, &j, vjit_tail_call_entry_ok, vjit_count_image);
 	kvfree(j.addrs);
 	return reason;
 }

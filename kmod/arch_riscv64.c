@@ -79,18 +79,6 @@ int vjit_bin_arch_jit(struct vjit_jit *j, struct bpf_binary_header **hdrp, u8 **
 	return vjit_bin_jit(j, &VJIT_BACKEND(riscv64), vjit_fill_ill, hdrp, imagep);
 }
 
-static void vjit_count_image(const struct vjit_jit *j)
-{
-	const struct bpf_insn *insn = j->insns;
-	unsigned int i;
-
-	if (j->v4_insns)
-		atomic64_inc(&vjit_stats.isa_v4);
-	for (i = 0; i < j->len; i++)
-		if (insn[i].code == (BPF_ST | BPF_NOSPEC))
-			atomic64_inc(&vjit_stats.nospec);
-}
-
 /*
  * An eBPF image may sit in a program array: a stock-JIT caller's tail call
  * enters it at bpf_func + RV_TAIL_CALL_OFFSET. vjit's prologue opens with
@@ -112,9 +100,7 @@ static bool vjit_tail_call_entry_ok(const struct vjit_jit *j, const u8 *image)
 
 int vjit_arch_compile(struct bpf_prog *prog)
 {
-	struct bpf_binary_header *hdr;
 	struct vjit_jit j = {};
-	u8 *image;
 	int reason;
 
 	reason = vjit_jit_init(&j, prog);
@@ -122,17 +108,7 @@ int vjit_arch_compile(struct bpf_prog *prog)
 		return reason;
 	j.flags |= vjit_bin_arch_flags();
 	j.tail_call_entry = vjit_tail_call_entry(prog);
-	reason = vjit_bin_arch_jit(&j, &hdr, &image);
-	if (!reason && !vjit_tail_call_entry_ok(&j, image)) {
-		vjit_bin_free(hdr);
-		reason = VJIT_R_TAIL_CALL_ENTRY;
-	}
-	if (!reason) {
-		vjit_count_image(&j);
-		prog->bpf_func = (void *)image;
-		prog->jited = 1;
-		prog->jited_len = j.image_len;
-	}
+	reason = vjit_bin_compile(prog, &j, vjit_tail_call_entry_ok, NULL);
 	kvfree(j.addrs);
 	return reason;
 }

@@ -81,3 +81,49 @@ int vjit_bin_jit(struct vjit_jit *j, const struct vjit_backend *be, bpf_jit_fill
 	*imagep = image;
 	return 0;
 }
+
+#ifdef VJIT_HAVE_BACKEND
+
+/* The counters every arch reads off the program. */
+static void vjit_bin_count(const struct vjit_jit *j)
+{
+	const struct bpf_insn *insn = j->insns;
+	unsigned int i;
+
+	if (j->v4_insns)
+		atomic64_inc(&vjit_stats.isa_v4);
+	for (i = 0; i < j->len; i++)
+		if (insn[i].code == (BPF_ST | BPF_NOSPEC))
+			atomic64_inc(&vjit_stats.nospec);
+}
+
+/*
+ * The image of prog from j (vjit_jit_init'ed, the arch's options set):
+ * entry_ok checks the tail-call entry on the image (else it goes to the
+ * kernel's JIT), count (if any) reads the arch's counters off it.
+ */
+int vjit_bin_compile(struct bpf_prog *prog, struct vjit_jit *j,
+		     bool (*entry_ok)(const struct vjit_jit *j, const u8 *image),
+		     void (*count)(const struct vjit_jit *j, const u8 *image))
+{
+	struct bpf_binary_header *hdr;
+	u8 *image;
+	int reason;
+
+	reason = vjit_bin_arch_jit(j, &hdr, &image);
+	if (reason)
+		return reason;
+	if (!entry_ok(j, image)) {
+		vjit_bin_free(hdr);
+		return VJIT_R_TAIL_CALL_ENTRY;
+	}
+	vjit_bin_count(j);
+	if (count)
+		count(j, image);
+	prog->bpf_func = (void *)image;
+	prog->jited = 1;
+	prog->jited_len = j->image_len;
+	return 0;
+}
+
+#endif

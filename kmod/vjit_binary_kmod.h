@@ -18,6 +18,11 @@ int vjit_bin_init(void);
 int vjit_bin_jit(struct vjit_jit *j, const struct vjit_backend *be, bpf_jit_fill_hole_t fill,
 		 struct bpf_binary_header **hdrp, u8 **imagep);
 void vjit_bin_free(struct bpf_binary_header *hdr);
+/* vjit_bin_arch_jit, the tail-call entry checked (entry_ok), the counters
+ * read (count), prog's bpf_func set: 0 or an enum vjit_reason. */
+int vjit_bin_compile(struct bpf_prog *prog, struct vjit_jit *j,
+		     bool (*entry_ok)(const struct vjit_jit *j, const u8 *image),
+		     void (*count)(const struct vjit_jit *j, const u8 *image));
 
 /* arch_<arch>.c: the options every image needs on this kernel and CPU, and
  * vjit_bin_jit with the arch's backend and hole filler. */
