@@ -5,12 +5,7 @@
  * generator (core/ + arch/arm64/, freestanding C++).
  *
  * Images come from bpf_jit_binary_alloc() like the kernel's own arm64 JIT's
- * on 6.1 (the pack allocator came to arm64 later), because the kernel
- * frees every JITted program with the generic bpf_jit_free(): the header
- * is bpf_func rounded down to its page, freed by bpf_jit_binary_free().
- * So: emit in place (the memory is writable until locked), flush the
- * instruction cache, lock the pages read-only and executable (which also
- * makes them BTI-guarded on a CPU with BTI), leave jit_data NULL.
+ * on 6.1 (the pack allocator came to arm64 later): jit_binary.c.
  *
  * What the kernel's configuration asks of every image, as the stock JIT
  * decides it (by configuration, not by CPU: on a CPU without the feature
@@ -35,7 +30,7 @@
 #include <asm/cacheflush.h>
 #include <asm/cpufeature.h>
 #include <asm/insn.h>
-#include "vjit_arm64_kmod.h"
+#include "vjit_binary_kmod.h"
 
 VJIT_DECLARE_BACKEND(arm64)
 
@@ -57,28 +52,9 @@ VJIT_DECLARE_BACKEND(arm64)
 #define A64_PAC_INSNS (IS_ENABLED(CONFIG_ARM64_PTR_AUTH_KERNEL) ? 1 : 0)
 #define A64_TAIL_CALL_OFFSET ((A64_BTI_INSNS + 2 + A64_PAC_INSNS + 8) * AARCH64_INSN_SIZE)
 
-static typeof(&bpf_jit_binary_alloc) k_binary_alloc;
-static typeof(&bpf_jit_binary_free) k_binary_free;
-static int (*k_set_memory_ro)(unsigned long addr, int numpages);
-static int (*k_set_memory_x)(unsigned long addr, int numpages);
-static typeof(&find_vm_area) k_find_vm_area;
-
-static const struct vjit_ksym arm64_syms[] = {
-	{ "bpf_jit_binary_alloc", (void **)&k_binary_alloc },
-	{ "bpf_jit_binary_free", (void **)&k_binary_free },
-	{ "set_memory_ro", (void **)&k_set_memory_ro },
-	{ "set_memory_x", (void **)&k_set_memory_x },
-	{ "find_vm_area", (void **)&k_find_vm_area },
-};
-
-void vjit_arm64_image_free(struct bpf_binary_header *hdr)
-{
-	k_binary_free(hdr);
-}
-
 int vjit_arch_init(void)
 {
-	return vjit_lookup_all(arm64_syms, ARRAY_SIZE(arm64_syms));
+	return vjit_bin_init();
 }
 
 /* Holes around images: BRK, as the kernel's arm64 JIT fills them. */
@@ -89,22 +65,6 @@ static void vjit_fill_brk(void *area, unsigned int size)
 
 	for (i = 0; i < size / AARCH64_INSN_SIZE; i++)
 		p[i] = cpu_to_le32(AARCH64_BREAK_FAULT);
-}
-
-/*
- * bpf_jit_binary_lock_ro() of 6.1 through the resolved symbols: vfree
- * restores the permissions (VM_FLUSH_RESET_PERMS), the pages become read
- * only, then executable (and guarded, with BTI).
- */
-static void vjit_lock_ro(struct bpf_binary_header *hdr)
-{
-	struct vm_struct *vm = k_find_vm_area(hdr);
-	int pages = hdr->size >> PAGE_SHIFT;
-
-	if (vm)
-		vm->flags |= VM_FLUSH_RESET_PERMS;
-	k_set_memory_ro((unsigned long)hdr, pages);
-	k_set_memory_x((unsigned long)hdr, pages);
 }
 
 static u32 vjit_insn_at(const void *p)
@@ -168,7 +128,7 @@ static bool vjit_bhb_mitigation_wanted(const struct bpf_prog *prog)
 }
 
 /* The code-generation options this kernel and CPU ask for. */
-unsigned int vjit_arm64_flags(void)
+unsigned int vjit_bin_arch_flags(void)
 {
 	unsigned int f = 0;
 
@@ -198,47 +158,13 @@ bool vjit_arch_backend_linked(void)
 /* Counters of what an image carries, read off the image. */
 static void vjit_count_image(const struct vjit_jit *j, const u8 *image)
 {
-	const struct bpf_insn *insn = j->insns;
-	unsigned int i;
-
 	if ((j->flags & VJIT_F_IBT) && vjit_landing_pad_at(image))
 		atomic64_inc(&vjit_stats.ibt);
-	if (j->v4_insns)
-		atomic64_inc(&vjit_stats.isa_v4);
-	for (i = 0; i < j->len; i++)
-		if (insn[i].code == (BPF_ST | BPF_NOSPEC))
-			atomic64_inc(&vjit_stats.nospec);
 }
 
-/*
- * Size, allocate, emit, flush, lock: an image of j in the kernel's JIT
- * memory. 0, or an enum vjit_reason (nothing allocated then).
- */
-int vjit_arm64_jit(struct vjit_jit *j, struct bpf_binary_header **hdrp, u8 **imagep)
+int vjit_bin_arch_jit(struct vjit_jit *j, struct bpf_binary_header **hdrp, u8 **imagep)
 {
-	struct bpf_binary_header *hdr;
-	unsigned int sized;
-	u8 *image;
-	int err;
-
-	err = VJIT_BACKEND(arm64).size(j);
-	if (err)
-		return vjit_jit_reason(err);
-	sized = j->image_len;
-	hdr = k_binary_alloc(sized, &image, sizeof(u64), vjit_fill_brk);
-	if (!hdr)
-		return VJIT_R_ALLOC;
-	j->max_image_len = sized;
-	err = VJIT_BACKEND(arm64).emit(j, image, (unsigned long)image);
-	if (err || j->image_len != sized) {
-		k_binary_free(hdr);
-		return err ? vjit_jit_reason(err) : VJIT_R_LEN_MISMATCH;
-	}
-	flush_icache_range((unsigned long)hdr, (unsigned long)(image + sized));
-	vjit_lock_ro(hdr);
-	*hdrp = hdr;
-	*imagep = image;
-	return 0;
+	return vjit_bin_jit(j, &VJIT_BACKEND(arm64), vjit_fill_brk, hdrp, imagep);
 }
 
 /*
@@ -295,9 +221,7 @@ static bool vjit_tail_call_entry_ok(const struct vjit_jit *j, const u8 *image)
 
 int vjit_arch_compile(struct bpf_prog *prog)
 {
-	struct bpf_binary_header *hdr;
 	struct vjit_jit j = {};
-	u8 *image;
 	int reason;
 
 	reason = vjit_jit_init(&j, prog);
@@ -313,19 +237,9 @@ int vjit_arch_compile(struct bpf_prog *prog)
 		kvfree(j.addrs);
 		return reason;
 	}
-	j.flags |= vjit_arm64_flags();
+	j.flags |= vjit_bin_arch_flags();
 	j.tail_call_entry = vjit_tail_call_entry(prog);
-	reason = vjit_arm64_jit(&j, &hdr, &image);
-	if (!reason && !vjit_tail_call_entry_ok(&j, image)) {
-		k_binary_free(hdr);
-		reason = VJIT_R_TAIL_CALL_ENTRY;
-	}
-	if (!reason) {
-		vjit_count_image(&j, image);
-		prog->bpf_func = (void *)image;
-		prog->jited = 1;
-		prog->jited_len = j.image_len;
-	}
+	reason = vjit_bin_compile(prog, &j, vjit_tail_call_entry_ok, vjit_count_image);
 	kvfree(j.addrs);
 	return reason;
 }
@@ -340,7 +254,6 @@ bool vjit_arch_backend_linked(void)
 int vjit_arch_compile(struct bpf_prog *prog)
 {
 	(void)vjit_fill_brk;
-	(void)vjit_lock_ro;
 	(void)vjit_tail_call_entry;
 	(void)vjit_tail_call_layout_possible;
 	(void)vjit_trampoline_target;

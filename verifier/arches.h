@@ -24,7 +24,7 @@ struct Mutant {
 	FrameFn prologue, epilogue;  // frame mutants: nullptr = the real one
 	PadFn pad = nullptr;         // padding mutants (frame too): the PADDING entry
 	bool bhb = false;            // checked with the BHI barrier's options on
-	bool ibt = false;            // checked entered by a tail call under IBT
+	bool ibt = false;            // checked entered by a tail call (under IBT if any)
 };
 
 struct ArchInfo {
@@ -39,7 +39,7 @@ struct ArchInfo {
 	std::string note;      // printed with the summary (e.g. stack-bound groups)
 	size_t pad_index = 0;  // the frame task that proves the padding
 	size_t bhb_index = 0;  // the frame task with every BHI barrier option on
-	size_t ibt_index = 0;  // the frame task entered by a tail call under IBT
+	size_t ibt_index = 0;  // the frame task entered by a tail call (under IBT if any)
 	// The frame task a frame mutant is checked with.
 	size_t mutant_frame(const Mutant &m) const {
 		return m.pad ? pad_index : m.bhb ? bhb_index : m.ibt ? ibt_index : 0;

@@ -117,7 +117,8 @@ ArchInfo make_arch() {
 	for (const FrameVariant &v : T::frame_variants()) {
 		if (v.opts.bhb_loop && v.opts.bhb_ibhf)
 			a.bhb_index = a.frame_names.size();
-		if (v.opts.ibt && v.tail_call)
+		// the tail-call task under IBT, else the arch's (last) tail-call task
+		if (v.tail_call && (v.opts.ibt || a.ibt_index == 0))
 			a.ibt_index = a.frame_names.size();
 		a.frame_names.push_back(v.name);
 	}

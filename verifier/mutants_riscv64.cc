@@ -239,6 +239,16 @@ void prologue_no_16_rounding(Ctx &c) {
 		rv_store<D>(c, Width::D, reg(saved_regs[i]), sp, u12(8 * i));
 	rv_addi<D>(c, reg(S5), sp, u12(f));
 }
+// Frame: no NOP before the frame: the kernel's tail calls, jumping past
+// the first instruction, skip the frame's allocation.
+void prologue_no_tail_call_nop(Ctx &c) {
+	const uint32_t f = frame_bytes(c.opts.stack_depth);
+	const u5 sp = reg(SP);
+	rv_addi<D>(c, sp, sp, u12((uint64_t)(-(int32_t)f) & 0xfff));
+	for (unsigned i = 0; i < n_saved_regs; i++)
+		rv_store<D>(c, Width::D, reg(saved_regs[i]), sp, u12(8 * i));
+	rv_addi<D>(c, reg(S5), sp, u12(f));
+}
 // Padding with `addi t0, zero, 0` instead of NOPs: it clears AX's home.
 void pad_clears_t0(Ctx &c, uint32_t n) {
 	for (uint32_t i = 0; i + 4 <= n; i += 4)
@@ -281,6 +291,7 @@ std::vector<Mutant> mutants_riscv64() {
 		{"rv-epilogue-skips-s3", a, "", "clobbered callee-saved register (s3, R8's home)", "callee-saved s3", nullptr, true, nullptr, epilogue_skips_s3},
 		{"rv-epilogue-keeps-ra", a, "", "return through ra without reloading it", "returns to the caller", nullptr, true, nullptr, epilogue_keeps_ra},
 		{"rv-prologue-no-16-rounding", a, "", "sp misaligned for calls (frame rounded to 8)", "aligned to 16", nullptr, true, prologue_no_16_rounding, nullptr},
+		{"rv-prologue-no-tail-call-nop", a, "", "tail-call entry past the frame's allocation (no NOP for the kernel's tail calls to skip)", "BPF stack above sp", nullptr, true, prologue_no_tail_call_nop, nullptr, nullptr, false, true},
 		{"rv-pad-clears-t0", a, "", "padding that is not a NOP (clears t0, AX's home)", "t0", nullptr, true, nullptr, nullptr, pad_clears_t0},
 	};
 }

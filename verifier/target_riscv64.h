@@ -56,8 +56,12 @@ struct TargetRiscv64 {
 		return default_split_policy(code);
 	}
 
-	// One prologue/epilogue proof per stack depth (riscv64 has no frame
-	// options: no return thunk, BHI barrier, IBT or tail-call layout).
+	// Where Linux 6.1's riscv64 JIT's tail calls enter a program: past its
+	// first instruction (the 4-byte tail-call count init).
+	static constexpr uint32_t tail_call_entry = 4;
+	// One prologue/epilogue proof per stack depth (riscv64 has no return
+	// thunk, BHI barrier or IBT); the tail-call layout entered by a call
+	// and by the kernel's tail calls.
 	static std::vector<FrameVariant> frame_variants() {
 		std::vector<FrameVariant> r;
 		for (uint32_t d : {512u, 0u, 1u, 100u}) {
@@ -65,6 +69,11 @@ struct TargetRiscv64 {
 			o.stack_depth = d;
 			r.push_back({"PROLOGUE/EPILOGUE depth " + std::to_string(d), o});
 		}
+		JitOptions t;
+		t.stack_depth = 64;
+		t.tail_call_entry = tail_call_entry;
+		r.push_back({"PROLOGUE/EPILOGUE tail-call layout depth 64", t});
+		r.push_back({"PROLOGUE/EPILOGUE tail-call entry 4 depth 64", t, true});
 		return r;
 	}
 
@@ -159,8 +168,17 @@ struct TargetRiscv64 {
 		bool at(uint32_t off, State &s) { return n.at(off, parts(s)); }
 	};
 
-	// riscv64 has no tail-call entry variant (frame_variants has none).
-	static void tail_call_state(State &, NativeEnv &) {}
+	// The state the kernel's tail calls enter a program in (at
+	// tail_call_entry, by jalr), from the state of a call to the tail
+	// caller: its stock epilogue restored ra, sp and s0-s11 to their entry
+	// values, R1 (a0) is the context it passes on, a6 the count it carries;
+	// its body and helper calls wrote the other caller-saved registers.
+	static void tail_call_state(State &s, NativeEnv &) {
+		using namespace riscv64;
+		for (uint8_t n : {T0, T1, T2, T3, T4, T5, T6, A1, A2, A3, A4, A5, A7})
+			s.x[n] = u64::var(std::string("tail_caller_") + reg_name(n));
+		s.x[A6] = u64::var("tail_call_count");
+	}
 
 	static RunOut run(State &s, NativeEnv &n, const std::vector<u8> &bytes, const u64 &base,
 			  uint32_t start = 0) {

@@ -654,6 +654,9 @@ void riscv64_nops(JitCtx<D> &c, uint32_t n) {
 }
 
 // bpf_func(ctx = a0 = R1):
+//   nop                              opts.tail_call_entry bytes of them: the
+//                                    kernel's tail calls jump past the stock
+//                                    JIT's first (4-byte) instruction
 //   addi sp, sp, -frame_bytes
 //   sd ra, 0(sp); sd s1, 8(sp); ...; sd s5, 40(sp)
 //   addi s5, sp, frame_bytes          R10 = the entry sp
@@ -666,6 +669,7 @@ void riscv64_prologue(JitCtx<D> &c) {
 		return;
 	}
 	const Reg5<D> sp = Reg5<D>(SP);
+	riscv64_nops<D>(c, c.opts.tail_call_entry);
 	rv_addi<D>(c, sp, sp, u12((uint64_t)(-(int32_t)f) & 0xfff));
 	for (unsigned i = 0; i < n_saved_regs; i++)
 		rv_store<D>(c, Width::D, Reg5<D>(saved_regs[i]), sp, u12(8 * i));

@@ -22,7 +22,12 @@
 #                   test_bpf and seccomp_bpf (cross-built), stock JIT vs
 #                   vjit, vjit's checks with and without vjit
 #   run.sh arm64_lse the same on -cpu max (LSE atomics, BTI, pointer auth)
-# The arch is the plan's (arm64* are arm64, the others x86-64): it picks
+#   run.sh riscv64  Debian 12's linux-source-6.1 built for riscv64
+#                   (scripts/build-riscv64-kernel.sh) in qemu-system-riscv64
+#                   -M virt, the guest's busybox and libcap from trixie
+#                   (scripts/fetch-riscv64.sh): as plan arm64
+# The arch is the plan's (arm64* are arm64, riscv64 riscv64, the others
+# x86-64): it picks
 # the emulator, the kernel, the cross compiler of the guest programs.
 # The 6.1 plans boot VJIT_KVER (linux-image-amd64's kernel), k612 the newest
 # installed 6.12 kernel; each loads the module built for its kernel
@@ -60,9 +65,19 @@ set_arch() { # arch
 		KVER=$(cat "$ROOT/build/arm64/kver") line=6.1
 		MODROOT=$ROOT/build/arm64/$KVER/root
 		QEMU=(qemu-system-aarch64 -M virt) BUSYBOX=$MODROOT/bin/busybox
-		CAPFLAGS="-I$MODROOT/usr/include -L$MODROOT/usr/lib/aarch64-linux-gnu" ;;
+		CAPFLAGS="-I$MODROOT/usr/include -L$MODROOT/usr/lib/aarch64-linux-gnu"
+		KERNEL=$MODROOT/boot/vmlinuz-$KVER ;;
+	riscv64)
+		CC=riscv64-linux-gnu-gcc-12 GB=$B/riscv64 CONSOLE=ttyS0
+		"$ROOT/scripts/build-riscv64-kernel.sh"
+		"$ROOT/scripts/fetch-riscv64.sh"
+		KVER=$(cat "$ROOT/build/riscv64/kver") line=6.1
+		local k=$ROOT/build/riscv64/$(dpkg-query -W -f='${Version}' linux-source-6.1) g=$ROOT/build/riscv64/guest
+		MODROOT=$k/root KERNEL=$k/Image
+		QEMU=(qemu-system-riscv64 -M virt -bios default) BUSYBOX=$g/usr/bin/busybox
+		CAPFLAGS="-I$g/usr/include -L$g/usr/lib/riscv64-linux-gnu" ;;
 	esac
-	KERNEL=$MODROOT/boot/vmlinuz-$KVER
+	[ $ARCH = riscv64 ] || KERNEL=$MODROOT/boot/vmlinuz-$KVER
 	mkdir -p "$GB"
 }
 
@@ -176,7 +191,7 @@ total_p=0 total_f=0 failed_logs=()
 for plan in "$@"; do
 KVER=$KVER61 line=6.1
 [ "$plan" = k612 ] && KVER=$KVER612 line=6.12
-case $plan in arm64*) set_arch arm64 ;; *) set_arch x86_64 ;; esac
+case $plan in arm64*) set_arch arm64 ;; riscv64) set_arch riscv64 ;; *) set_arch x86_64 ;; esac
 build_guest
 [ $ARCH = x86_64 ] && [ -z "${diag_built:-}" ] && build_diagtest && diag_built=1
 [ -n "$KVER" ] && [ -r "$KERNEL" ] || { echo "FAIL: plan $plan: no kernel (${KVER:-none}) installed"; total_f=$((total_f + 1)); continue; }
@@ -192,6 +207,7 @@ cpu=max extra=
 # 128 KiB drops the first tests' when every program falls back).
 [ "$plan" = arm64 ] && cpu=cortex-a57 extra=log_buf_len=1M
 [ "$plan" = arm64_lse ] && cpu=max,pauth-impdef=on extra=log_buf_len=1M
+[ "$plan" = riscv64 ] && cpu=rv64 extra=log_buf_len=1M
 # ---- boot ----
 out=$B/$plan.log
 log "booting $KERNEL (plan $plan, -cpu $cpu, timeout ${TIMEOUT}s); log: $out"

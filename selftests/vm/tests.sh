@@ -357,76 +357,106 @@ plan_k612() {
 }
 [ -f /diag.sh ] && . /diag.sh
 
-# arm64 (Debian's arm64 6.1 kernel, qemu -M virt): plan arm64 on cortex-a57
-# (no LSE: the LDXR/STXR atomics), plan arm64_lse on -cpu max (LSE atomics,
-# BTI, pointer authentication). test_bpf and kselftest's seccomp_bpf, stock
-# JIT vs vjit in this boot, vjit's own seccomp checks with and without vjit.
-plan_arm64() {
-	section "CPU"
-	want=no; [ "$vjitplan" = arm64_lse ] && want=yes
-	have=no; grep -q '^Features.* atomics' /proc/cpuinfo && have=yes
-	[ $have = $want ] && pass "arm64: LSE atomics on this CPU: $have, as the plan asks" \
-		|| fail "arm64: LSE atomics on this CPU: $have, the plan asks for $want"
+# The foreign arches' plans (qemu -M virt): test_bpf and kselftest's
+# seccomp_bpf, stock JIT vs vjit in this boot, vjit's own seccomp checks
+# with and without vjit. What differs per arch is in its <arch>_ hooks:
+# the CPU, what vjit's images carry, the fallbacks the seccomp filters
+# are expected to take, whether seccomp_bpf passes in full on the stock JIT.
+plan_foreign() { # arch
+	a=$1
+	"${a}_cpu"
 	section "stock kernel (no vjit)"
 	run_test_bpf stock
 	run_seccomp_bpf stock
-	grep -q ' 0 FAILED' /tmp/tb-stock.sum && pass "arm64: test_bpf on the stock JIT" \
-		|| fail "arm64: test_bpf on the stock JIT"
+	grep -q ' 0 FAILED' /tmp/tb-stock.sum && pass "$a: test_bpf on the stock JIT" \
+		|| fail "$a: test_bpf on the stock JIT"
 	/vmtest checks > /tmp/ck-stock
 	sed 's/^\(PASS\|FAIL\): /\1: stock: /' /tmp/ck-stock
 
 	section "vjit, mode all: test_bpf"
 	load_vjit all || return
 	linked=no; dmesg | grep -q 'vjit: loaded.*code generator linked' && linked=yes
-	echo "arm64: vjit's code generator: $linked"
-	vjit_test_bpf arm64
+	echo "$a: vjit's code generator: $linked"
+	vjit_test_bpf $a
 	if [ $linked = yes ]; then
-		all_but_tail_calls arm64
-		# the kernel's configuration (CONFIG_ARM64_BTI_KERNEL) decides, as
-		# for the stock JIT: all images with the landing pad, or none
-		if [ "$tb_stock_ibt" -gt 0 ]; then
-			[ "$tb_ibt" = "$tb_compiled" ] && pass "arm64 BTI: every vjit image opens with a BTI landing pad ($tb_ibt), as the stock JIT's ($tb_stock_ibt)" \
-				|| fail "arm64 BTI: $tb_ibt of $tb_compiled vjit images open with a BTI landing pad, as $tb_stock_ibt stock ones"
-		else
-			[ "$tb_ibt" = 0 ] && pass "arm64 BTI: the kernel does not use BTI (no stock image opens with BTI JC), nor does vjit ask for it" \
-				|| fail "arm64 BTI: no stock image opens with BTI JC, yet $tb_ibt vjit images were asked for it"
-		fi
+		all_but_tail_calls $a
+		"${a}_images"
 	else
 		other=$(fallbacks_except tail_call no_backend)
-		[ "$other" = 0 ] && [ "$tb_compiled" = 0 ] && pass "arm64: without a code generator every program went to the kernel's JIT (no_backend, tail_call)" \
-			|| fail "arm64: without a code generator: compiled $tb_compiled, fallbacks $(fallbacks)"
-		echo "PENDING: arm64: vjit compiles every test_bpf program but tail calls (no arch/arm64 code generator in this build)"
+		[ "$other" = 0 ] && [ "$tb_compiled" = 0 ] && pass "$a: without a code generator every program went to the kernel's JIT (no_backend, tail_call)" \
+			|| fail "$a: without a code generator: compiled $tb_compiled, fallbacks $(fallbacks)"
+		echo "PENDING: $a: vjit compiles every test_bpf program but tail calls (no arch/$a code generator in this build)"
 	fi
 
 	section "vjit, mode seccomp: seccomp_bpf and vjit's checks"
 	echo seccomp > /sys/module/vjit/parameters/mode
-	# mitigation: filters loaded without CAP_SYS_ADMIN, whose stock epilogue
-	# has the Spectre-BHB mitigation vjit's lacks (kmod/arch_arm64.c)
-	c0=$(cnt compiled); f0=$(fallbacks_except mode no_backend mitigation); m0=$(cat /sys/kernel/vjit/fallback/mitigation)
+	c0=$(cnt compiled); f0=$(fallbacks_except mode no_backend $stock_reasons)
+	"${a}_seccomp_begin"
 	run_seccomp_bpf vjit
-	c1=$(cnt compiled); f1=$(fallbacks_except mode no_backend mitigation); m1=$(cat /sys/kernel/vjit/fallback/mitigation)
-	echo "vjit counters during seccomp_bpf: compiled=$((c1 - c0)) mitigation=$((m1 - m0)) other fallbacks but mode/no_backend=$((f1 - f0))"
-	if [ $linked = yes ]; then
-		[ $((m1 - m0)) -gt 0 ] && pass "arm64: unprivileged seccomp filters stay with the stock JIT's BHB mitigation ($((m1 - m0)))" \
-			|| fail "arm64: no unprivileged seccomp filter went to the stock JIT (mitigation fallbacks $((m1 - m0)))"
-	fi
+	c1=$(cnt compiled); f1=$(fallbacks_except mode no_backend $stock_reasons)
+	echo "vjit counters during seccomp_bpf: compiled=$((c1 - c0)) other fallbacks but mode/no_backend${stock_reasons:+/$stock_reasons}=$((f1 - f0))"
+	[ $linked = yes ] && "${a}_seccomp_end"
 	/vmtest checks > /tmp/ck-vjit
-	if grep -q 'fail:0' /tmp/sb-stock.tot && cmp -s /tmp/sb-stock.tot /tmp/sb-vjit.tot && [ $((f1 - f0)) = 0 ]; then
-		pass "arm64: seccomp_bpf with vjit as stock: $(cat /tmp/sb-vjit.tot)"
+	if { [ "$sb_stock_fails" = yes ] || grep -q 'fail:0' /tmp/sb-stock.tot; } &&
+		cmp -s /tmp/sb-stock.tot /tmp/sb-vjit.tot && [ $((f1 - f0)) = 0 ]; then
+		pass "$a: seccomp_bpf with vjit as stock: $(cat /tmp/sb-vjit.tot)"
 	else
-		fail "arm64: seccomp_bpf stock $(cat /tmp/sb-stock.tot), vjit $(cat /tmp/sb-vjit.tot), other fallbacks $((f1 - f0))"
+		fail "$a: seccomp_bpf stock $(cat /tmp/sb-stock.tot), vjit $(cat /tmp/sb-vjit.tot), other fallbacks $((f1 - f0))"
 		grep -E '^(not ok|# FAIL)' /tmp/sb-vjit | head -20
 	fi
+	[ "$sb_stock_fails" = yes ] && grep -E '^not ok' /tmp/sb-stock | sed 's/^/stock: /'
 	grep -q '^PASS' /tmp/ck-stock && ! grep -q '^FAIL' /tmp/ck-stock && cmp -s /tmp/ck-stock /tmp/ck-vjit \
-		&& pass "arm64: vjit's seccomp checks give the same results with vjit as without ($(grep -c '^PASS' /tmp/ck-vjit) checks)" \
-		|| { fail "arm64: vjit's seccomp checks differ with vjit:"; diff /tmp/ck-stock /tmp/ck-vjit; }
+		&& pass "$a: vjit's seccomp checks give the same results with vjit as without ($(grep -c '^PASS' /tmp/ck-vjit) checks)" \
+		|| { fail "$a: vjit's seccomp checks differ with vjit:"; diff /tmp/ck-stock /tmp/ck-vjit; }
 	if [ $linked = yes ]; then
-		[ $((c1 - c0)) -gt 50 ] && pass "arm64: the seccomp filters went through vjit ($((c1 - c0)))" \
-			|| fail "arm64: vjit compiled $((c1 - c0)) seccomp filters"
-		/vmtest checks --vjit | sed 's/^\(PASS\|FAIL\): /\1: arm64: /'
+		[ $((c1 - c0)) -gt 50 ] && pass "$a: the seccomp filters went through vjit ($((c1 - c0)))" \
+			|| fail "$a: vjit compiled $((c1 - c0)) seccomp filters"
+		/vmtest checks --vjit | sed "s/^\(PASS\|FAIL\): /\1: $a: /"
 	fi
 	/vjitctl status
-	rmmod vjit || fail "arm64: rmmod"
-	check_kernel_log arm64
+	rmmod vjit || fail "$a: rmmod"
+	check_kernel_log $a
 }
+
+# arm64 (Debian's arm64 6.1 kernel): plan arm64 on cortex-a57 (no LSE: the
+# LDXR/STXR atomics), plan arm64_lse on -cpu max (LSE atomics, BTI,
+# pointer authentication). Unprivileged classic filters stay with the
+# stock JIT's Spectre-BHB mitigation (fallback mitigation,
+# kmod/arch_arm64.c); seccomp_bpf passes in full on the stock JIT.
+arm64_cpu() {
+	section "CPU"
+	want=no; [ "$vjitplan" = arm64_lse ] && want=yes
+	have=no; grep -q '^Features.* atomics' /proc/cpuinfo && have=yes
+	[ $have = $want ] && pass "arm64: LSE atomics on this CPU: $have, as the plan asks" \
+		|| fail "arm64: LSE atomics on this CPU: $have, the plan asks for $want"
+}
+# the kernel's configuration (CONFIG_ARM64_BTI_KERNEL) decides, as for the
+# stock JIT: all images with the landing pad, or none
+arm64_images() {
+	if [ "$tb_stock_ibt" -gt 0 ]; then
+		[ "$tb_ibt" = "$tb_compiled" ] && pass "arm64 BTI: every vjit image opens with a BTI landing pad ($tb_ibt), as the stock JIT's ($tb_stock_ibt)" \
+			|| fail "arm64 BTI: $tb_ibt of $tb_compiled vjit images open with a BTI landing pad, as $tb_stock_ibt stock ones"
+	else
+		[ "$tb_ibt" = 0 ] && pass "arm64 BTI: the kernel does not use BTI (no stock image opens with BTI JC), nor does vjit ask for it" \
+			|| fail "arm64 BTI: no stock image opens with BTI JC, yet $tb_ibt vjit images were asked for it"
+	fi
+}
+arm64_seccomp_begin() { m0=$(cat /sys/kernel/vjit/fallback/mitigation); }
+arm64_seccomp_end() {
+	m1=$(cat /sys/kernel/vjit/fallback/mitigation)
+	[ $((m1 - m0)) -gt 0 ] && pass "arm64: unprivileged seccomp filters stay with the stock JIT's BHB mitigation ($((m1 - m0)))" \
+		|| fail "arm64: no unprivileged seccomp filter went to the stock JIT (mitigation fallbacks $((m1 - m0)))"
+}
+plan_arm64() { stock_reasons=mitigation sb_stock_fails=no plan_foreign arm64; }
 plan_arm64_lse() { plan_arm64; }
+
+# riscv64 (Debian 12's linux-source-6.1 built by
+# scripts/build-riscv64-kernel.sh): its stock JIT has no mitigation and no
+# trampolines, so no filter stays stock; two of seccomp_bpf's ptrace tests
+# fail on this kernel with the stock JIT too: vjit must give the same.
+riscv64_cpu() { :; }
+riscv64_images() { :; }
+riscv64_seccomp_begin() { :; }
+riscv64_seccomp_end() { :; }
+plan_riscv64() { stock_reasons= sb_stock_fails=yes plan_foreign riscv64; }
+
