@@ -89,45 +89,69 @@ void lsh64_mask31(Ctx &c, const In &in) {
 	shift_ri<D>(c, Sz::Q64, ShiftOp::SHL, nat(in.dst), trunc<8>(in.imm) & u8(31));
 }
 
-// lower_divmod with knobs for its bugs.
+// lower_divmod with knobs for its bugs (K: the real lowering).
 struct DivBugs {
-	bool no_zero_check = false;   // no jz over the div
-	bool mod_zero_gives_zero = false;
-	uint8_t save_rdx_in = SCRATCH3;
+	bool no_zero_check = false;        // no jz over the division
+	bool mod_zero_gives_zero = false;  // MOD by 0 as DIV by 0
+	bool divisor_in_place = false;     // src divides even when the swap moved it
 };
 void divmod(Ctx &c, const In &in, const DivBugs &b) {
 	const Sz sz = alu_size(in.code);
-	const u4 dst = nat(in.dst), src = nat(in.src);
-	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), sv = u4(b.save_rdx_in);
 	const bool is_div = bpf::op(in.code) == bpf::DIV;
-	if (bpf::srcbit(in.code) == bpf::X)
-		mov_rr<D>(c, sz, r11, src);
-	else if (sz == Sz::Q64)
-		mov_ri32_sx<D>(c, r11, in.imm);
-	else
-		mov_ri32<D>(c, r11, in.imm);
-	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));
-	mov_rr<D>(c, Sz::Q64, sv, u4(RDX));
-	mov_rr<D>(c, sz, u4(RAX), dst);
-	alu_rr<D>(c, Sz::D32, AluOp::XOR, u4(RDX), u4(RDX));
+	const bool zero_as_div = is_div || b.mod_zero_gives_zero;
+	const uint8_t dst = (uint8_t)D::concrete(nat(in.dst)), src = (uint8_t)D::concrete(nat(in.src));
+	const bool copy = !b.divisor_in_place && (src == RAX || src == RDX || src == dst);
+	const uint8_t v = copy ? (uint8_t)SCRATCH1 : src;
+	auto divide = [&](JitCtx<Concrete> &p) {
+		if (copy)
+			mov_rr<Concrete>(p, sz, CBV<4>(SCRATCH1), CBV<4>(src));
+		divide_by_reg<Concrete>(p, sz, is_div, dst, v);
+	};
 	if (!b.no_zero_check) {
-		test_rr<D>(c, sz, r11, r11);
-		jcc_rel8<D>(c, Cond::E, u8(DIV_R11_LEN));
+		const uint8_t len = emitted_len(divide) + (zero_as_div ? 2 : 0);
+		test_rr<D>(c, sz, u4(src), u4(src));
+		jcc_rel8<D>(c, Cond::E, u8(len));
 	}
-	div_r<D>(c, sz, r11);
-	test_rr<D>(c, sz, r11, r11);
-	if (is_div || b.mod_zero_gives_zero)
-		cmov_rr<D>(c, sz, Cond::E, u4(is_div ? RAX : RDX), r11);
-	else
-		cmov_rr<D>(c, sz, Cond::E, u4(RDX), u4(RAX));
-	mov_rr<D>(c, Sz::Q64, r11, u4(is_div ? RAX : RDX));
-	mov_rr<D>(c, Sz::Q64, u4(RAX), r9);
-	mov_rr<D>(c, Sz::Q64, u4(RDX), sv);
-	mov_rr<D>(c, Sz::Q64, dst, r11);
+	if (copy)
+		mov_rr<D>(c, sz, u4(SCRATCH1), u4(src));
+	divide_by_reg<D>(c, sz, is_div, dst, v);
+	if (zero_as_div) {
+		jmp_rel8<D>(c, u8(emitted_len([&](JitCtx<Concrete> &p) { divmod_by_zero<Concrete>(p, sz, true, dst); })));
+		divmod_by_zero<D>(c, sz, true, dst);
+	} else {
+		divmod_by_zero<D>(c, sz, false, dst);
+	}
 }
-void div_no_zero_check(Ctx &c, const In &in) { divmod(c, in, DivBugs{true, false, SCRATCH3}); }
-void mod_zero_gives_zero(Ctx &c, const In &in) { divmod(c, in, DivBugs{false, true, SCRATCH3}); }
-void div_saves_rdx_in_rbx(Ctx &c, const In &in) { divmod(c, in, DivBugs{false, false, RBX}); }
+void div_no_zero_check(Ctx &c, const In &in) { divmod(c, in, DivBugs{true, false, false}); }
+void mod_zero_gives_zero(Ctx &c, const In &in) { divmod(c, in, DivBugs{false, true, false}); }
+void div_divisor_in_place(Ctx &c, const In &in) { divmod(c, in, DivBugs{false, false, true}); }
+// ALU DIV X with rdx saved in rbx (R6's home) around the division.
+void div_saves_rdx_in_rbx(Ctx &c, const In &in) {
+	mov_rr<D>(c, Sz::Q64, u4(RBX), u4(RDX));
+	lower_divmod<D>(c, in);
+	mov_rr<D>(c, Sz::Q64, u4(RDX), u4(RBX));
+}
+// DIV/MOD K by 0 emitting nothing: DIV keeps the dividend, ALU MOD
+// leaves it without its zero extension.
+void divmod_k_zero_emits_nothing(Ctx &c, const In &in) {
+	if (D::when(in.imm == u32(0), "divisor_zero"))
+		return;
+	lower_divmod<D>(c, in);
+}
+
+// ALU64 LSH X shifting dst in place when dst is rcx: restoring rcx (R4)
+// after the shift loses the result.
+void lsh_x_rcx_in_place(Ctx &c, const In &in) {
+	const uint8_t dst = (uint8_t)D::concrete(nat(in.dst));
+	if (dst != RCX) {
+		lower_shift_x<D>(c, in);
+		return;
+	}
+	mov_rr<D>(c, Sz::Q64, u4(SCRATCH2), u4(RCX));
+	mov_rr<D>(c, Sz::Q64, u4(RCX), nat(in.src));
+	shift_rcl<D>(c, Sz::Q64, ShiftOp::SHL, u4(RCX));
+	mov_rr<D>(c, Sz::Q64, u4(RCX), u4(SCRATCH2));
+}
 
 // LDX MEM W with an 8-byte load.
 void ldxw_loads_8(Ctx &c, const In &in) {
@@ -442,6 +466,10 @@ std::vector<Mutant> mutants_x86_64() {
 		{"div-no-zero-check", "x86_64", "ALU64 DIV X", "division by zero traps", "trapped", div_no_zero_check, false, nullptr, nullptr},
 		{"mod-zero-gives-zero", "x86_64", "ALU64 MOD X", "wrong division-by-zero result", "R", mod_zero_gives_zero, false, nullptr, nullptr},
 		{"div-saves-rdx-in-rbx", "x86_64", "ALU DIV X", "clobbered callee-saved register (R6's rbx)", "R", div_saves_rdx_in_rbx, false, nullptr, nullptr},
+		{"div-divisor-in-place", "x86_64", "ALU64 DIV X", "divisor read from a register the division sequence moved", "trapped", div_divisor_in_place, false, nullptr, nullptr},
+		{"div-k-zero-keeps-dividend", "x86_64", "ALU64 DIV K", "division by an immediate 0 keeps the dividend", "R", divmod_k_zero_emits_nothing, false, nullptr, nullptr},
+		{"mod32-k-zero-no-zext", "x86_64", "ALU MOD K", "modulo by an immediate 0 without zero extension", "R", divmod_k_zero_emits_nothing, false, nullptr, nullptr},
+		{"lsh-x-rcx-in-place", "x86_64", "ALU64 LSH X", "shift by register in place in rcx, then rcx restored over the result", "R", lsh_x_rcx_in_place, false, nullptr, nullptr},
 		{"ldxw-loads-8", "x86_64", "LDX MEM W", "wrong memory size (load)", "load #1", ldxw_loads_8, false, nullptr, nullptr},
 		{"ldxdw-riprel", "x86_64", "LDX MEM DW", "ModRM without displacement for an rbp base (RIP-relative)", "RIP-relative", ldxdw_riprel, false, nullptr, nullptr},
 		{"sth-stores-4", "x86_64", "ST MEM H", "wrong memory size (store)", "stores 4 bytes, BPF 2", sth_stores_4, false, nullptr, nullptr},

@@ -208,6 +208,13 @@ void mov_rr(JitCtx<D> &c, Sz sz, typename D::template BV<4> dst,
 	c.emit8(0x89);
 	c.emit8(modrm_byte<D>(3, src, dst));
 }
+// XCHG r/m, r (MR): 87 /r.  swap dst and src (no lock: register operands)
+template <typename D>
+void xchg_rr(JitCtx<D> &c, typename D::template BV<4> dst, typename D::template BV<4> src) {
+	put_prefixes<D>(c, Sz::Q64, src, 0, dst);
+	c.emit8(0x87);
+	c.emit8(modrm_byte<D>(3, src, dst));
+}
 // TEST r/m, r (MR): 85 /r.  flags of dst & src
 template <typename D>
 void test_rr(JitCtx<D> &c, Sz sz, typename D::template BV<4> dst,

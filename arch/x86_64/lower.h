@@ -154,31 +154,151 @@ void lower_alu(JitCtx<D> &c, const InsnFields<D> &in) {
 	c.fail(LowerError::UNSUPPORTED);
 }
 
-// Shifts by a register. The count must be in cl, and rcx is BPF R4, so:
-//   r11 = dst; r9 = rcx; rcx = src; r11 OP= cl; rcx = r9; dst = r11
-// Branch-free and correct whatever dst and src are (rcx included): rcx is
-// restored before dst is written, so dst == R4 gets the result.
+// Shifts by a register. The count must be in cl (masked by the CPU as
+// the semantics masks it), and rcx is BPF R4, so:
+//   src = rcx:   dst OP= cl
+//   dst != rcx:  r9 = rcx; rcx = src; dst OP= cl; rcx = r9
+//   dst = rcx:   r11 = dst; r9 = rcx; rcx = src; r11 OP= cl; rcx = r9; dst = r11
+// (registers are plain numbers: the verifier splits ALU register fields).
 template <typename D>
 void lower_shift_x(JitCtx<D> &c, const InsnFields<D> &in) {
 	VJIT_DOMAIN_TYPES(D);
 	using namespace bpf;
 	const Sz sz = alu_size(in.code);
-	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
+	const uint8_t dst = (uint8_t)D::concrete(native_reg<D>(in.dst));
+	const uint8_t src = (uint8_t)D::concrete(native_reg<D>(in.src));
 	const ShiftOp sop = op(in.code) == LSH ? ShiftOp::SHL
 			  : op(in.code) == RSH ? ShiftOp::SHR : ShiftOp::SAR;
-	mov_rr<D>(c, sz, u4(SCRATCH1), dst);        /* r11 = dst */
-	mov_rr<D>(c, Sz::Q64, u4(SCRATCH2), u4(RCX)); /* r9 = rcx */
-	mov_rr<D>(c, Sz::Q64, u4(RCX), src);        /* rcx = src */
-	shift_rcl<D>(c, sz, sop, u4(SCRATCH1));     /* r11 OP= cl (masked by the CPU) */
-	mov_rr<D>(c, Sz::Q64, u4(RCX), u4(SCRATCH2)); /* rcx = r9 */
-	mov_rr<D>(c, sz, dst, u4(SCRATCH1));        /* dst = r11 */
+	const u4 rcx = u4(RCX), r9 = u4(SCRATCH2);
+	if (dst != RCX && src == RCX) {
+		shift_rcl<D>(c, sz, sop, u4(dst));      /* dst OP= cl */
+		return;
+	}
+	const u4 shifted = dst == RCX ? u4(SCRATCH1) : u4(dst);
+	if (dst == RCX)
+		mov_rr<D>(c, sz, shifted, u4(dst));     /* r11 = dst */
+	mov_rr<D>(c, Sz::Q64, r9, rcx);             /* r9 = rcx */
+	mov_rr<D>(c, Sz::Q64, rcx, u4(src));        /* rcx = src */
+	shift_rcl<D>(c, sz, sop, shifted);          /* dst (or r11) OP= cl */
+	mov_rr<D>(c, Sz::Q64, rcx, r9);             /* rcx = r9 */
+	if (dst == RCX)
+		mov_rr<D>(c, sz, u4(dst), shifted);     /* dst = r11 */
 }
 
-// The start of every division: r11 = the divisor (src, or imm extended as
-// the width needs); r9 = rax; r12 = rdx (both restored at the end);
-// rax = dst, the dividend.
+// Length of code emitted with concrete operands only (for jumps over it).
+template <typename F>
+uint8_t emitted_len(F emit) {
+	JitCtx<Concrete> probe;
+	emit(probe);
+	return (uint8_t)probe.len;
+}
+
+// rax:rdx division by the divisor in register v (v is neither rax nor
+// rdx), its result into dst, rax and rdx as they were otherwise:
+//   dst in rax, rax's value in dst (dst = rax: nothing; dst = rdx: in r9)
+//   r9 = rdx; edx = 0; div v
+//   dst = rax (DIV) or rdx (MOD); rax, rdx restored
+// Registers are plain numbers here: the verifier splits the register
+// fields of ALU rules into cases, so each path has one sequence.
 template <typename D>
-void divmod_setup(JitCtx<D> &c, const InsnFields<D> &in, Sz sz) {
+void divide_by_reg(JitCtx<D> &c, Sz sz, bool is_div, uint8_t dst, uint8_t v) {
+	using u4 = typename D::template BV<4>;
+	const u4 d = u4(dst), rax = u4(RAX), rdx = u4(RDX), r9 = u4(SCRATCH2);
+	if (dst == RAX) {
+		mov_rr<D>(c, Sz::Q64, r9, rdx);         /* r9 = rdx */
+	} else if (dst == RDX) {
+		mov_rr<D>(c, Sz::Q64, r9, rax);         /* r9 = rax */
+		mov_rr<D>(c, Sz::Q64, rax, rdx);        /* rax = dst */
+	} else {
+		xchg_rr<D>(c, rax, d);                  /* rax = dst, dst = rax */
+		mov_rr<D>(c, Sz::Q64, r9, rdx);         /* r9 = rdx */
+	}
+	alu_rr<D>(c, Sz::D32, AluOp::XOR, rdx, rdx); /* rdx = 0 */
+	div_r<D>(c, sz, u4(v));                     /* rax = rdx:rax / v; rdx = rdx:rax % v (ALU: zero-extended) */
+	if (dst == RAX) {
+		if (!is_div)
+			mov_rr<D>(c, Sz::Q64, rax, rdx);    /* dst = remainder */
+		mov_rr<D>(c, Sz::Q64, rdx, r9);         /* rdx = r9 */
+	} else if (dst == RDX) {
+		if (is_div)
+			mov_rr<D>(c, Sz::Q64, rdx, rax);    /* dst = quotient */
+		mov_rr<D>(c, Sz::Q64, rax, r9);         /* rax = r9 */
+	} else {
+		if (is_div) {
+			xchg_rr<D>(c, rax, d);              /* dst = quotient, rax = its value */
+		} else {
+			mov_rr<D>(c, Sz::Q64, rax, d);      /* rax = its value */
+			mov_rr<D>(c, Sz::Q64, d, rdx);      /* dst = remainder */
+		}
+		mov_rr<D>(c, Sz::Q64, rdx, r9);         /* rdx = r9 */
+	}
+}
+
+// What eBPF defines for a zero divisor: quotient 0, remainder the
+// dividend (ALU: zero-extended).
+template <typename D>
+void divmod_by_zero(JitCtx<D> &c, Sz sz, bool is_div, uint8_t dst) {
+	using u4 = typename D::template BV<4>;
+	if (is_div)
+		alu_rr<D>(c, Sz::D32, AluOp::XOR, u4(dst), u4(dst)); /* dst = 0 */
+	else if (sz == Sz::D32)
+		mov_rr<D>(c, Sz::D32, u4(dst), u4(dst)); /* dst = (u32)dst */
+}
+
+// DIV/MOD (unsigned). x86 `div` traps on a zero divisor, which eBPF
+// defines (divmod_by_zero):
+//   K, imm 0:  divmod_by_zero
+//   K:         r11 = imm; divide_by_reg(r11)
+//   X:         if (src == 0) goto zero
+//              divide_by_reg(src, or r11 = src when src is rax, rdx or dst)
+//              DIV: goto end; zero: dst = 0; end:
+//              MOD: zero: dst = (u32)dst (ALU only; also on the other path)
+template <typename D>
+void lower_divmod(JitCtx<D> &c, const InsnFields<D> &in) {
+	VJIT_DOMAIN_TYPES(D);
+	using namespace bpf;
+	const Sz sz = alu_size(in.code);
+	const bool is_div = op(in.code) == DIV;
+	const uint8_t dst = (uint8_t)D::concrete(native_reg<D>(in.dst));
+	const u4 r11 = u4(SCRATCH1);
+	if (srcbit(in.code) == K) {
+		if (D::when(in.imm == u32(0), "divisor_zero")) {
+			divmod_by_zero<D>(c, sz, is_div, dst);
+			return;
+		}
+		if (sz == Sz::Q64)
+			mov_ri32_sx<D>(c, r11, in.imm);     /* r11 = (s64)imm */
+		else
+			mov_ri32<D>(c, r11, in.imm);        /* r11 = (u32)imm */
+		divide_by_reg<D>(c, sz, is_div, dst, SCRATCH1);
+		return;
+	}
+	const uint8_t src = (uint8_t)D::concrete(native_reg<D>(in.src));
+	const bool copy = src == RAX || src == RDX || src == dst;
+	const uint8_t v = copy ? (uint8_t)SCRATCH1 : src;
+	const uint8_t zero_len = emitted_len([&](JitCtx<Concrete> &p) { divmod_by_zero<Concrete>(p, sz, is_div, dst); });
+	const uint8_t divide_len = emitted_len([&](JitCtx<Concrete> &p) {
+		if (copy)
+			mov_rr<Concrete>(p, sz, CBV<4>(SCRATCH1), CBV<4>(src));
+		divide_by_reg<Concrete>(p, sz, is_div, dst, v);
+		if (is_div)
+			jmp_rel8<Concrete>(p, CBV<8>(zero_len));
+	});
+	test_rr<D>(c, sz, u4(src), u4(src));
+	jcc_rel8<D>(c, Cond::E, u8(divide_len));    /* divisor 0: skip the division */
+	if (copy)
+		mov_rr<D>(c, sz, r11, u4(src));         /* r11 = src */
+	divide_by_reg<D>(c, sz, is_div, dst, v);
+	if (is_div)
+		jmp_rel8<D>(c, u8(zero_len));
+	divmod_by_zero<D>(c, sz, is_div, dst);
+}
+
+// The start of a signed division: r11 = the divisor (src, or imm
+// extended as the width needs); r9 = rax; r12 = rdx (both restored at
+// the end); rax = dst, the dividend.
+template <typename D>
+void sdivmod_setup(JitCtx<D> &c, const InsnFields<D> &in, Sz sz) {
 	VJIT_DOMAIN_TYPES(D);
 	using namespace bpf;
 	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
@@ -192,49 +312,6 @@ void divmod_setup(JitCtx<D> &c, const InsnFields<D> &in, Sz sz) {
 	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));         /* r9 = rax */
 	mov_rr<D>(c, Sz::Q64, r12, u4(RDX));        /* r12 = rdx */
 	mov_rr<D>(c, sz, u4(RAX), dst);             /* rax = dst */
-}
-
-// Bytes of `div r11` (REX + F7 + ModRM, both sizes): the jz below skips it.
-constexpr uint8_t DIV_R11_LEN = 3;
-
-// DIV/MOD (unsigned; K or X). x86 `div` traps on a zero divisor, so:
-//   r11 = src (or imm); r9 = rax; r12 = rdx
-//   rax = dst; edx = 0
-//   if (r11 != 0) { rdx:rax = rdx:rax / r11, rdx:rax % r11 }  (jz over div)
-//   DIV: if (r11 == 0) rax = r11 (0)      MOD: if (r11 == 0) rdx = rax (dst)
-//   r11 = rax (DIV) or rdx (MOD); rax = r9; rdx = r12; dst = r11
-// Branch-free in the registers (dst, src may be rax, rdx or anything): the
-// only jump is the jz over the div, whose length is fixed.
-template <typename D>
-void lower_divmod(JitCtx<D> &c, const InsnFields<D> &in) {
-	VJIT_DOMAIN_TYPES(D);
-	using namespace bpf;
-	const Sz sz = alu_size(in.code);
-	const u4 dst = native_reg<D>(in.dst);
-	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
-	const bool is_div = op(in.code) == DIV;
-	divmod_setup<D>(c, in, sz);
-	alu_rr<D>(c, Sz::D32, AluOp::XOR, u4(RDX), u4(RDX)); /* rdx = 0 */
-	test_rr<D>(c, sz, r11, r11);
-	jcc_rel8<D>(c, Cond::E, u8(DIV_R11_LEN));    /* if (r11 == 0) skip the div */
-	div_r<D>(c, sz, r11);                       /* rax = rdx:rax / r11; rdx = rdx:rax % r11 */
-	test_rr<D>(c, sz, r11, r11);                /* (div leaves flags undefined) */
-	if (is_div)
-		cmov_rr<D>(c, sz, Cond::E, u4(RAX), r11); /* divisor 0: quotient 0 */
-	else
-		cmov_rr<D>(c, sz, Cond::E, u4(RDX), u4(RAX)); /* divisor 0: remainder = dividend */
-	mov_rr<D>(c, Sz::Q64, r11, u4(is_div ? RAX : RDX)); /* r11 = result */
-	mov_rr<D>(c, Sz::Q64, u4(RAX), r9);         /* rax = r9 */
-	mov_rr<D>(c, Sz::Q64, u4(RDX), r12);        /* rdx = r12 */
-	mov_rr<D>(c, Sz::Q64, dst, r11);            /* dst = result (already zero-extended for ALU32) */
-}
-
-// Length of code emitted with concrete operands only (for jumps over it).
-template <typename F>
-uint8_t emitted_len(F emit) {
-	JitCtx<Concrete> probe;
-	emit(probe);
-	return (uint8_t)probe.len;
 }
 
 // The cases idiv cannot take, divisor r11 in {0, -1}: quotient 0 or -dst
@@ -269,7 +346,7 @@ void lower_sdivmod(JitCtx<D> &c, const InsnFields<D> &in) {
 	const u4 dst = native_reg<D>(in.dst);
 	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
 	const bool is_div = op(in.code) == DIV;
-	divmod_setup<D>(c, in, sz);
+	sdivmod_setup<D>(c, in, sz);
 	const uint8_t special_len = emitted_len([&](JitCtx<Concrete> &p) { sdivmod_special<Concrete>(p, sz, is_div); });
 	const uint8_t divide_len = emitted_len([&](JitCtx<Concrete> &p) {
 		cqo<Concrete>(p, sz);
@@ -656,19 +733,24 @@ void x86_64_epilogue(JitCtx<D> &c) {
 }
 
 // Native registers the code of instruction `in` may write: the homes of
-// its register fields, r12 for the rules that use it as scratch (division,
-// atomics), and the registers a call clobbers. The frame saves the
-// callee-saved ones among the program's union; the proof of every table
+// its register fields, r12 for the rules that use it as scratch (signed
+// division, the cmpxchg loops), and the registers a call clobbers. The
+// frame saves the callee-saved ones among the program's union; the proof of every table
 // entry checks that the other callee-saved registers keep their values.
 template <typename D>
 typename D::template BV<32> x86_64_body_regs(const InsnFields<D> &in) {
 	using namespace bpf;
+	using u16 = typename D::template BV<16>;
 	using u32 = typename D::template BV<32>;
 	u32 m = (u32(1) << zext<32>(native_reg<D>(in.dst))) | (u32(1) << zext<32>(native_reg<D>(in.src)));
+	const u32 r12 = u32(1u << SCRATCH3);
 	const bool alu = cls(in.code) == ALU || cls(in.code) == ALU64;
 	const bool atomic = cls(in.code) == STX && mode(in.code) == ATOMIC;
-	if ((alu && (op(in.code) == DIV || op(in.code) == MOD)) || atomic)
-		m = m | u32(1u << SCRATCH3);
+	if (alu && (op(in.code) == DIV || op(in.code) == MOD))
+		m = select(in.off != u16(0), m | r12, m);  /* SDIV/SMOD: saved rdx */
+	if (atomic)
+		m = select(in.imm == u32(AND | FETCH) || in.imm == u32(OR | FETCH) ||
+			   in.imm == u32(XOR | FETCH), m | r12, m);  /* the cmpxchg loop's new value */
 	return m | u32(call_clobbered_mask);
 }
 

@@ -41,8 +41,8 @@ constexpr uint8_t bpf_to_native[bpf::NREGS] = {
 // Registers no BPF register maps to; lowering sequences use them freely
 // inside one instruction (their values do not carry between instructions).
 constexpr uint8_t SCRATCH1 = R11;  // divisor, shifted value, atomic address
-constexpr uint8_t SCRATCH2 = R9;   // saved rax / rcx
-constexpr uint8_t SCRATCH3 = R12;  // saved rdx, atomic new value (callee saved:
+constexpr uint8_t SCRATCH2 = R9;   // saved rax / rcx / rdx
+constexpr uint8_t SCRATCH3 = R12;  // saved rdx (signed division), atomic new value (callee saved:
                                    // pushed by the prologue)
 
 // Native registers a helper call may clobber (System V caller-saved):

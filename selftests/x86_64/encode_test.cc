@@ -178,6 +178,11 @@ TEST(Encode, MovTestImulRegReg) {
 				EXPECT_ASM(a, "mov " + reg(sz, d) + ", " + reg(sz, s));
 				test_rr<C>(b.c, sz, d, s);
 				EXPECT_ASM(b, "test " + reg(sz, d) + ", " + reg(sz, s));
+				if (sz == Sz::Q64) {
+					Out x;
+					xchg_rr<C>(x.c, d, s);
+					EXPECT_ASM(x, "xchg " + reg(sz, d) + ", " + reg(sz, s));
+				}
 				imul_rr<C>(c2.c, sz, d, s);
 				EXPECT_ASM(c2, "imul " + reg(sz, d) + ", " + reg(sz, s));
 				for (uint32_t i : {1u, 0x80u, 0xfffffffeu}) {
