@@ -86,6 +86,9 @@ enum class LowerError : uint8_t {
 //   u64  helper_addr(u32 imm)  absolute address of helper imm
 //   const JitOptions &opts
 //   void fail(LowerError)      give up on this instruction
+//   void epilogue_copy()       what follows is a copy of the epilogue (an
+//                              EXIT that returns in place; the proof checks
+//                              the copy against the epilogue it proved)
 template <typename D>
 struct JitCtx;
 
@@ -139,6 +142,7 @@ struct JitCtx<Concrete> {
 		if (error == LowerError::NONE)
 			error = e;
 	}
+	void epilogue_copy() {}
 };
 
 template <typename D>

@@ -74,6 +74,18 @@ static bool vjit_verbose;
 module_param_named(verbose, vjit_verbose, bool, 0644);
 MODULE_PARM_DESC(verbose, "log every program vjit cannot compile (reason, size)");
 
+static bool vjit_log_sizes;
+module_param_named(log_sizes, vjit_log_sizes, bool, 0644);
+MODULE_PARM_DESC(log_sizes, "log the native size of every program JITed, "
+		 "by vjit or the kernel's JIT (make bench's per-program sizes)");
+
+/* "vjit: size: <who> <insns> <bytes>", one line per JITed program. */
+static void vjit_log_size(const char *who, const struct bpf_prog *prog)
+{
+	if (READ_ONCE(vjit_log_sizes))
+		pr_info("vjit: size: %s %u %u\n", who, prog->len, prog->jited_len);
+}
+
 /* ---- kernel symbols every architecture needs ---- */
 
 vjit_jit_fn vjit_stock_jit;
@@ -182,6 +194,7 @@ static noinline struct bpf_prog *vjit_call_stock(struct bpf_prog *prog,
 	if (res->jited) {
 		atomic64_inc(&vjit_stats.stock_jited);
 		atomic64_add(res->jited_len, &vjit_stats.stock_bytes);
+		vjit_log_size("stock", res);
 		vjit_arch_inspect_stock(res);
 	}
 	return res;
@@ -215,6 +228,7 @@ static struct bpf_prog *vjit_take(struct bpf_prog *prog)
 	atomic64_add(ktime_get_ns() - t0, &vjit_stats.compile_ns);
 	atomic64_add(tmp->jited_len, &vjit_stats.native_bytes);
 	atomic64_inc(&vjit_stats.compiled);
+	vjit_log_size("vjit", tmp);
 	return tmp;
 }
 

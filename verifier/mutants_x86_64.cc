@@ -354,6 +354,31 @@ void exit_elided_early(Ctx &c, const In &) {
 		return;
 	jump_to_insn<D>(c, true, Cond::O, c.epilogue_idx());
 }
+// EXIT returning in place with the epilogue of a kernel without return
+// thunks (`ret` where the options ask for `jmp return_thunk`).
+void exit_copy_ret_under_rethunk(Ctx &c, const In &in) {
+	JitOptions plain = c.opts;
+	plain.rethunk = false;
+	if (D::when(c.epilogue_idx() == c.idx() + u32(1), "jump_to_next") || x86_64_epilogue_len(plain) > 5) {
+		lower_exit<D>(c, in);
+		return;
+	}
+	const JitOptions asked = c.opts;
+	c.opts = plain;
+	c.epilogue_copy();
+	x86_64_epilogue<D>(c);
+	c.opts = asked;
+}
+// EXIT returning in place after restoring rbx itself (code before the copy).
+void exit_pop_before_copy(Ctx &c, const In &in) {
+	if (D::when(c.epilogue_idx() == c.idx() + u32(1), "jump_to_next") || x86_64_epilogue_len(c.opts) > 4) {
+		lower_exit<D>(c, in);
+		return;
+	}
+	pop_r<D>(c, u4(RBX));
+	c.epilogue_copy();
+	x86_64_epilogue<D>(c);
+}
 // JMP JEQ K against 0 tested on 32 bits: the upper half ignored.
 void jeq_k_zero_test32(Ctx &c, const In &in) {
 	const u32 target = c.idx() + u32(1) + sext<32>(in.off);
@@ -484,6 +509,8 @@ std::vector<Mutant> mutants_x86_64() {
 		{"fetch-add-plain-read", "x86_64", "STX ATOMIC DW ADD FETCH", "fetch-add returning a plain read made before the locked add", "R", fetch_add_plain_read, false, nullptr, nullptr},
 		{"alu64-add-k-rax-form-no-rexw", "x86_64", "ALU64 ADD K", "short rax form without REX.W (32-bit result)", "R", alu64_add_k_rax_form_no_rexw, false, nullptr, nullptr},
 		{"ldxdw-disp0-r13", "x86_64", "LDX MEM DW", "zero displacement left out for an r13 base (RIP-relative)", "RIP-relative", ldxdw_disp0_r13, false, nullptr, nullptr},
+		{"exit-copy-ret-under-rethunk", "x86_64", "JMP EXIT", "EXIT returning in place with `ret` where the options ask for the return thunk", "copy of the epilogue", exit_copy_ret_under_rethunk, false, nullptr, nullptr},
+		{"exit-pop-before-copy", "x86_64", "JMP EXIT", "EXIT running code of its own before its copy of the epilogue", "before the copy", exit_pop_before_copy, false, nullptr, nullptr},
 		{"exit-elided-early", "x86_64", "JMP EXIT", "exit falls through before the last instruction", "pc", exit_elided_early, false, nullptr, nullptr},
 		{"jeq-k-zero-test32", "x86_64", "JMP JEQ K", "compare with 0 as a 32-bit test (upper half ignored)", "pc", jeq_k_zero_test32, false, nullptr, nullptr},
 		{"alu32-mov-k-zero-low-byte", "x86_64", "ALU MOV K", "xor zeroing chosen by the low byte of imm", "R", alu32_mov_k_zero_low_byte, false, nullptr, nullptr},

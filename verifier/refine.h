@@ -33,7 +33,8 @@
 //   memory values, and every consistent offsets table, the native code
 //   emitted for the instruction, started at the instruction's address, ends
 //   at the native address of the BPF successor (or jump target, or the
-//   epilogue for EXIT) with the native homes of the live BPF registers
+//   epilogue for EXIT, or for EXIT is a copy of the epilogue, proved by the
+//   frame proof at every address) with the native homes of the live BPF registers
 //   equal to the BPF state after the instruction, the stack pointer
 //   unchanged, the same stores (address, size, value, atomicity) in the
 //   same order, loads only where the BPF instruction loads, native stack
@@ -990,6 +991,71 @@ std::string entry_counterexample(const EntryCex &c, const z3::model &m, const Ex
 	return os.str();
 }
 
+// A code-generation option value the frame is proved under (the target
+// lists them, T::frame_variants()).
+struct FrameVariant {
+	std::string name;
+	JitOptions opts;
+	bool tail_call = false;
+};
+
+// The option values an entry is proved under: the configured ones, and
+// for EXIT, which may return in place with a copy of the epilogue, every
+// value the frame (and so the epilogue) is proved under, one per distinct
+// epilogue (the options reach EXIT's code through the epilogue only; two
+// values with the same epilogue bytes at one address have the same at
+// every address, the addresses they name being the same).
+template <typename T>
+std::vector<JitOptions> entry_option_sets(uint8_t code, const JitOptions &configured) {
+	std::vector<JitOptions> sets{configured};
+	if (code != (bpf::JMP | bpf::EXIT))
+		return sets;
+	std::vector<std::vector<uint8_t>> seen;
+	for (const FrameVariant &v : T::frame_variants()) {
+		std::vector<uint8_t> buf(256);
+		JitCtx<Concrete> probe;
+		probe.opts = v.opts;
+		probe.buf = buf.data();
+		probe.cap = (uint32_t)buf.size();
+		T::Arch::template epilogue<Concrete>(probe);
+		buf.resize(std::min<size_t>(probe.len, buf.size()));
+		buf.push_back((uint8_t)probe.error);
+		if (std::find(seen.begin(), seen.end(), buf) != seen.end())
+			continue;
+		seen.push_back(buf);
+		sets.push_back(v.opts);
+	}
+	return sets;
+}
+
+// An EXIT that returns in place: its code is the epilogue, byte for byte
+// as the target emits it at that address under the same options (the
+// frame proof proves that epilogue at every address), and nothing runs
+// before it, so the state it starts in is the one a jump to the shared
+// epilogue would bring there.
+template <typename T>
+void epilogue_copy_obligations(PathGoal &g, const JitCtx<Symbolic> &ctx, bool is_exit) {
+	if (!is_exit)
+		return g.fail("a copy of the epilogue in an instruction other than EXIT");
+	if (ctx.epilogue_copy_at != 0)
+		return g.fail("code before the copy of the epilogue");
+	JitCtx<Symbolic> ref;
+	ref.opts = ctx.opts;
+	ref.start = ctx.start;
+	ref.cur = ctx.cur;
+	ref.n_insns = ctx.n_insns;
+	ref.image_base = ctx.image_base;
+	ref.call_base = ctx.call_base;
+	T::Arch::template epilogue<Symbolic>(ref);
+	if (ref.error != LowerError::NONE)
+		return g.fail("a copy of an epilogue the options cannot emit here");
+	if (ref.bytes.size() != ctx.bytes.size())
+		return g.fail("the copy of the epilogue is " + std::to_string(ctx.bytes.size()) + " bytes, the epilogue " +
+			      std::to_string(ref.bytes.size()));
+	for (size_t i = 0; i < ref.bytes.size(); i++)
+		g.eq("epilogue copy byte " + std::to_string(i), zext<64>(ctx.bytes[i]), zext<64>(ref.bytes[i]));
+}
+
 // Proves one table entry. The rule's lowering runs with D = Symbolic.
 template <typename T>
 Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
@@ -1012,13 +1078,14 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 		return res;
 	}
 	RegCase rc{};
+	JitOptions opts = cfg.opts;
 
 	// One path: lower, run both sides, prove the theorem.
 	auto body = [&]() {
 		const InsnFields<Symbolic> in = entry_fields(rule, shape, rc);
 		assume_register_fields(ex, in, rule.imm);
 		JitCtx<Symbolic> ctx;
-		ctx.opts = cfg.opts;
+		ctx.opts = opts;
 		rule.lower(ctx, in);
 		if (ctx.error != LowerError::NONE) {
 			res.rejected++;
@@ -1048,6 +1115,18 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			return;
 		}
 		const u32 next = st.flow == Flow::EXIT ? ctx.n_insns : st.next_pc;
+		if (ctx.epilogue_copy_at >= 0) {
+			PathGoal g;
+			epilogue_copy_obligations<T>(g, ctx, st.flow == Flow::EXIT);
+			z3::model m(sym_ctx());
+			if (discharge(ex, g.obs, g.structural, res, m, "copy", "epilogue"))
+				return;
+			failed = true;
+			res.detail = "  instruction: " + std::string(rule.name) + "\n  first difference: " + res.first_diff + "\n";
+			if (cfg.stop_at_first_failure)
+				ex.stop();
+			return;
+		}
 		const Accesses bpf_side(benv.mem.log);
 
 		// The native side (A3 for the addresses BPF accesses).
@@ -1101,9 +1180,14 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 			ex.stop();
 	};
 	bool complete = true;
-	for (const RegCase &c : register_cases<T>(rule, shape)) {
-		rc = c;
-		complete = ex.explore(body, cfg.max_paths) && complete;
+	for (const JitOptions &o : entry_option_sets<T>(code, cfg.opts)) {
+		opts = o;
+		for (const RegCase &c : register_cases<T>(rule, shape)) {
+			rc = c;
+			complete = ex.explore(body, cfg.max_paths) && complete;
+			if (!complete || (failed && cfg.stop_at_first_failure))
+				break;
+		}
 		if (!complete || (failed && cfg.stop_at_first_failure))
 			break;
 	}
@@ -1134,11 +1218,6 @@ using FrameFn = void (*)(JitCtx<Symbolic> &);
 // One prologue/epilogue proof: the code-generation options it is proved
 // under (the target lists them, T::frame_variants()), entered by a call or,
 // with tail_call, at opts.tail_call_entry as the kernel's tail calls enter.
-struct FrameVariant {
-	std::string name;
-	JitOptions opts;
-	bool tail_call = false;
-};
 
 // Prologue and epilogue, with the body between them abstracted by what the
 // per-instruction theorems guarantee: BPF registers other than R10 take any

@@ -27,6 +27,7 @@ struct JitCtx<Symbolic> {
 	JitOptions opts;
 	LowerError error = LowerError::NONE;
 	std::vector<SBV<32>> addr_queries;  // every insn_addr() term handed out
+	long epilogue_copy_at = -1;         // byte where an epilogue copy starts
 	z3::func_decl addr_fn;
 
 	JitCtx()
@@ -56,6 +57,7 @@ struct JitCtx<Symbolic> {
 		if (error == LowerError::NONE)
 			error = e;
 	}
+	void epilogue_copy() { epilogue_copy_at = (long)bytes.size(); }
 };
 
 } // namespace vjit

@@ -229,6 +229,9 @@ inline std::vector<FrameVariant> TargetX86_64::frame_variants() {
 	for (uint32_t d : depths)
 		r.push_back({"PROLOGUE/EPILOGUE depth " + std::to_string(d), mitigation_opts(d, false, false, false)});
 	r.push_back({"PROLOGUE/EPILOGUE rethunk depth 64", mitigation_opts(64, true, false, false)});
+	JitOptions rethunk_no_saves = mitigation_opts(0, true, false, false);
+	rethunk_no_saves.body_regs = x86_64::call_clobbered_mask;
+	r.push_back({"PROLOGUE/EPILOGUE rethunk saves {} depth 0", rethunk_no_saves});
 	r.push_back({"PROLOGUE/EPILOGUE bhb-loop depth 64", mitigation_opts(64, false, true, false)});
 	r.push_back({"PROLOGUE/EPILOGUE bhb-ibhf depth 64", mitigation_opts(64, false, false, true)});
 	r.push_back({"PROLOGUE/EPILOGUE bhb-loop bhb-ibhf rethunk depth 64", mitigation_opts(64, true, true, true)});

@@ -481,10 +481,33 @@ void lower_gotol(JitCtx<D> &c, const InsnFields<D> &in) {
 	jump_to_insn<D>(c, true, Cond::O, c.idx() + u32(1) + in.imm);
 }
 
-// return R0: jump to the epilogue (the last instruction falls into it).
+template <typename D>
+void x86_64_epilogue(JitCtx<D> &c);
+
+// Bytes of the epilogue under the options (the same at every address).
+inline uint32_t x86_64_epilogue_len(const JitOptions &opts) {
+	JitCtx<Concrete> probe;
+	probe.opts = opts;
+	x86_64_epilogue<Concrete>(probe);
+	return probe.len;
+}
+
+// return R0: the last instruction falls into the epilogue; others jump to
+// it, or return in place with a copy of it where the copy is no longer
+// than the rel32 jump (an epilogue without BHB barrier and with few pops).
 template <typename D>
 void lower_exit(JitCtx<D> &c, const InsnFields<D> &) {
-	jump_to_insn<D>(c, true, Cond::O, c.epilogue_idx());
+	using u32 = typename D::template BV<32>;
+	constexpr uint32_t jmp_rel32_len = 5;
+	if (D::when(c.epilogue_idx() == c.idx() + u32(1), "jump_to_next"))
+		return;
+	const u32 rel8 = c.epilogue_addr() - (c.here() + u32(2));
+	if (x86_64_epilogue_len(c.opts) <= jmp_rel32_len && !D::when(fits_imm8<D>(rel8), "fits_rel8")) {
+		c.epilogue_copy();
+		x86_64_epilogue<D>(c);                 /* return R0 here */
+		return;
+	}
+	jump_to<D>(c, true, Cond::O, c.epilogue_addr());
 }
 
 // R0 = helper(R1, ..., R5): `call rel32` to helper_addr(imm). The System V
@@ -696,11 +719,11 @@ void x86_64_bhb_barrier(JitCtx<D> &c) {
 	if (c.opts.bhb_loop) {
 		push_r<D>(c, u4(RAX));
 		push_r<D>(c, u4(RCX));
+		// A failed context is discarded: the call is emitted all the same,
+		// so that the epilogue's length does not depend on its address.
 		u64 rel = u64(c.opts.bhb_loop_addr) - c.image_addr(c.here() + u32(5));
-		if (!D::when(fits_simm32<D>(rel), "fits_rel32")) {
+		if (!D::when(fits_simm32<D>(rel), "fits_rel32"))
 			c.fail(LowerError::MITIGATION);
-			return;
-		}
 		call_rel32<D>(c, trunc<32>(rel));               /* call clear_bhb_loop */
 		pop_r<D>(c, u4(RCX));
 		pop_r<D>(c, u4(RAX));
@@ -725,10 +748,8 @@ void x86_64_epilogue(JitCtx<D> &c) {
 		return;
 	}
 	u64 rel = u64(c.opts.return_thunk) - c.image_addr(c.here() + u32(5));
-	if (!D::when(fits_simm32<D>(rel), "fits_rel32")) {
-		c.fail(LowerError::UNENCODABLE);
-		return;
-	}
+	if (!D::when(fits_simm32<D>(rel), "fits_rel32"))
+		c.fail(LowerError::UNENCODABLE);            /* (emitted anyway, as the BHB call) */
 	jmp_rel32<D>(c, trunc<32>(rel));                    /* jmp return_thunk */
 }
 

@@ -208,6 +208,7 @@ cpu=max extra=
 [ "$plan" = arm64 ] && cpu=cortex-a57 extra=log_buf_len=1M
 [ "$plan" = arm64_lse ] && cpu=max,pauth-impdef=on extra=log_buf_len=1M
 [ "$plan" = riscv64 ] && cpu=rv64 extra=log_buf_len=1M
+[ "$plan" = bench ] && extra=log_buf_len=1M  # a size line per test_bpf program
 # ---- boot ----
 out=$B/$plan.log
 log "booting $KERNEL (plan $plan, -cpu $cpu, timeout ${TIMEOUT}s); log: $out"
@@ -269,6 +270,7 @@ if [ "$plan" = bench ]; then
 		if (st > 0)
 			printf "bench: native bytes, seccomp filters (every set but test_bpf): vjit %.3fx of the stock JIT\n", vj / st
 	}' "$out"
+	python3 "$HERE/program-sizes.py" "$out" || { echo "FAIL: per-program sizes missing"; f=$((f + 1)); }
 	[ "$(grep -c '^bench: ' "$out")" -ge 4 ] || { echo "FAIL: benchmark output missing"; f=$((f + 1)); }
 fi
 if [ "$plan" = bench ] || [ "$plan" = demo ]; then [ "$f" = 0 ] && p=$((p + 1)); fi

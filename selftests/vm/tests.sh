@@ -274,7 +274,11 @@ plan_bench() {
 	bench_bytes docker-allowlist seccomp /vmtest compile x 1
 	bench_bytes policies seccomp /vmtest install /policies/*.cbpf
 	bench_bytes vjit-checks seccomp /vmtest checks
+	echo 1 > /sys/module/vjit/parameters/log_sizes
+	echo "bench-sizes: begin"
 	bench_bytes test_bpf all run_test_bpf bytes
+	echo "bench-sizes: end"
+	echo 0 > /sys/module/vjit/parameters/log_sizes
 	/vjitctl status
 	rmmod vjit
 }
