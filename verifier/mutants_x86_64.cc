@@ -220,6 +220,9 @@ struct FetchLoopBugs {
 	// The retry label after the new value is computed: a retry stores the
 	// value computed from the first, stale read.
 	bool stale_new_value = false;
+	// With src R0, the old value left in rax as the loop ends, without the
+	// zero extension a 32-bit cmpxchg that succeeds does not do.
+	bool r0_not_zero_extended = false;
 };
 void fetch_xor_loop(Ctx &c, const In &in, const FetchLoopBugs &b) {
 	const Sz sz = bpf::size(in.code) == bpf::DW ? Sz::Q64 : Sz::D32;
@@ -240,12 +243,15 @@ void fetch_xor_loop(Ctx &c, const In &in, const FetchLoopBugs &b) {
 		loop = c.here();                                /* L: after the new value */
 	lock_cmpxchg_mr<D>(c, sz, at_r11, r12);
 	jcc_rel8<D>(c, Cond::NE, trunc<8>(loop - (c.here() + u32(2))));
+	if (b.r0_not_zero_extended && D::when(src == u4(RAX), "src_is_r0"))
+		return;
 	mov_rr<D>(c, sz, r11, u4(RAX));
 	mov_rr<D>(c, Sz::Q64, u4(RAX), r9);
 	mov_rr<D>(c, sz, src, r11);
 }
-void fetch_xor_address_reloaded(Ctx &c, const In &in) { fetch_xor_loop(c, in, FetchLoopBugs{true, false}); }
-void fetch_xor_stale_retry(Ctx &c, const In &in) { fetch_xor_loop(c, in, FetchLoopBugs{false, true}); }
+void fetch_xor_address_reloaded(Ctx &c, const In &in) { fetch_xor_loop(c, in, FetchLoopBugs{true, false, false}); }
+void fetch_xor_stale_retry(Ctx &c, const In &in) { fetch_xor_loop(c, in, FetchLoopBugs{false, true, false}); }
+void fetch_xor_r0_no_zext(Ctx &c, const In &in) { fetch_xor_loop(c, in, FetchLoopBugs{false, false, true}); }
 // Fetch-add returning a value read by a plain load before the locked add:
 // another CPU's write between the two is returned as if it were the old value.
 void fetch_add_plain_read(Ctx &c, const In &in) {
@@ -506,6 +512,7 @@ std::vector<Mutant> mutants_x86_64() {
 		{"be16-no-zext", "x86_64", "ALU END TO_BE 16", "missing zero extension after a 16-bit swap", "R", be16_no_zext, false, nullptr, nullptr},
 		{"atomic-loop-address-reloaded", "x86_64", "STX ATOMIC W XOR FETCH", "cmpxchg loop addressing memory through a register the loop reloads", "load inside the loop", fetch_xor_address_reloaded, false, nullptr, nullptr},
 		{"atomic-loop-stale-retry", "x86_64", "STX ATOMIC W XOR FETCH", "cmpxchg loop retrying with the new value computed from a stale read (a lost update)", "store #1 value", fetch_xor_stale_retry, false, nullptr, nullptr},
+		{"fetch-xor-r0-no-zext", "x86_64", "STX ATOMIC W XOR FETCH", "32-bit fetch into R0 left as a successful cmpxchg leaves rax (no zero extension)", "R0", fetch_xor_r0_no_zext, false, nullptr, nullptr},
 		{"fetch-add-plain-read", "x86_64", "STX ATOMIC DW ADD FETCH", "fetch-add returning a plain read made before the locked add", "R", fetch_add_plain_read, false, nullptr, nullptr},
 		{"alu64-add-k-rax-form-no-rexw", "x86_64", "ALU64 ADD K", "short rax form without REX.W (32-bit result)", "R", alu64_add_k_rax_form_no_rexw, false, nullptr, nullptr},
 		{"ldxdw-disp0-r13", "x86_64", "LDX MEM DW", "zero displacement left out for an r13 base (RIP-relative)", "RIP-relative", ldxdw_disp0_r13, false, nullptr, nullptr},

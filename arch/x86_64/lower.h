@@ -580,31 +580,42 @@ void lower_stx(JitCtx<D> &c, const InsnFields<D> &in) {
 //
 // AND/OR/XOR with FETCH have no single x86 instruction: a cmpxchg loop.
 // For the verifier: the loop is
-//     r11 = &mem; r9 = rax; rax = *r11
-//   L: r12 = rax; r12 OP= operand; lock cmpxchg [r11], r12; jnz L
-//     r11 = rax; rax = r9; src = r11
+//     r9 = rax; rax = *m
+//   L: t = rax; t OP= operand; lock cmpxchg *m, t; jnz L
+//     src = rax (the old value); rax = r9    (src = R0: R0 = rax, zero-extended)
+// with m = [dst + off] and t = r11; when dst is R0, rax changes under the
+// loop, so m = [r11] (r11 = dst + off, computed first) and t = r12.
 // Single-threaded (as the semantics is), the first cmpxchg always succeeds
 // (rax was just loaded from the same address), so one iteration suffices;
 // the jnz back edge is only taken under contention. operand is src, or r9
 // when src is R0 (rax holds the loaded value by then; r9 has R0's value).
+// Registers are plain numbers: the verifier splits these rules' fields.
 template <typename D>
 void lower_atomic_fetch_logic(JitCtx<D> &c, const InsnFields<D> &in, Sz sz, AluOp aop) {
 	VJIT_DOMAIN_TYPES(D);
-	const u4 dst = native_reg<D>(in.dst), src = native_reg<D>(in.src);
-	const u4 r11 = u4(SCRATCH1), r9 = u4(SCRATCH2), r12 = u4(SCRATCH3);
-	const u4 operand = select(src == u4(RAX), r9, src);
-	const Mem<D> at_r11{r11, u32(0)};
-	lea_rm<D>(c, r11, mem_at<D>(dst, in.off));   /* r11 = dst + off */
-	mov_rr<D>(c, Sz::Q64, r9, u4(RAX));           /* r9 = rax */
-	mov_rm<D>(c, sz, u4(RAX), at_r11);            /* rax = *r11 */
+	const uint8_t dst = (uint8_t)D::concrete(native_reg<D>(in.dst));
+	const uint8_t src = (uint8_t)D::concrete(native_reg<D>(in.src));
+	const u4 rax = u4(RAX), r11 = u4(SCRATCH1), r9 = u4(SCRATCH2);
+	const u4 operand = src == RAX ? r9 : u4(src);
+	const bool through_r11 = dst == RAX;
+	const Mem<D> m = through_r11 ? Mem<D>{r11, u32(0)} : mem_at<D>(u4(dst), in.off);
+	const u4 t = through_r11 ? u4(SCRATCH3) : r11;
+	if (through_r11)
+		lea_rm<D>(c, r11, mem_at<D>(u4(dst), in.off)); /* r11 = dst + off */
+	mov_rr<D>(c, Sz::Q64, r9, rax);               /* r9 = rax */
+	mov_rm<D>(c, sz, rax, m);                     /* rax = *m */
 	const u32 loop = c.here();
-	mov_rr<D>(c, sz, r12, u4(RAX));               /* L: r12 = rax */
-	alu_rr<D>(c, sz, aop, r12, operand);          /* r12 OP= operand */
-	lock_cmpxchg_mr<D>(c, sz, at_r11, r12);       /* if (*r11 == rax) *r11 = r12; else rax = *r11 */
+	mov_rr<D>(c, sz, t, rax);                     /* L: t = rax */
+	alu_rr<D>(c, sz, aop, t, operand);            /* t OP= operand */
+	lock_cmpxchg_mr<D>(c, sz, m, t);              /* if (*m == rax) *m = t; else rax = *m */
 	jcc_rel8<D>(c, Cond::NE, trunc<8>(loop - (c.here() + u32(2)))); /* retry if it changed */
-	mov_rr<D>(c, sz, r11, u4(RAX));               /* r11 = old */
-	mov_rr<D>(c, Sz::Q64, u4(RAX), r9);           /* rax = r9 */
-	mov_rr<D>(c, sz, src, r11);                   /* src = old */
+	if (src == RAX) {
+		if (sz == Sz::D32)
+			mov_rr<D>(c, Sz::D32, rax, rax);      /* R0 = (u32)old: a successful cmpxchg leaves rax's upper half */
+		return;
+	}
+	mov_rr<D>(c, sz, u4(src), rax);               /* src = old */
+	mov_rr<D>(c, Sz::Q64, rax, r9);               /* rax = r9 */
 }
 
 template <typename D>
@@ -755,12 +766,13 @@ void x86_64_epilogue(JitCtx<D> &c) {
 
 // Native registers the code of instruction `in` may write: the homes of
 // its register fields, r12 for the rules that use it as scratch (signed
-// division, the cmpxchg loops), and the registers a call clobbers. The
+// division, the cmpxchg loops on R0's address), and the registers a call clobbers. The
 // frame saves the callee-saved ones among the program's union; the proof of every table
 // entry checks that the other callee-saved registers keep their values.
 template <typename D>
 typename D::template BV<32> x86_64_body_regs(const InsnFields<D> &in) {
 	using namespace bpf;
+	using u4 = typename D::template BV<4>;
 	using u16 = typename D::template BV<16>;
 	using u32 = typename D::template BV<32>;
 	u32 m = (u32(1) << zext<32>(native_reg<D>(in.dst))) | (u32(1) << zext<32>(native_reg<D>(in.src)));
@@ -770,8 +782,8 @@ typename D::template BV<32> x86_64_body_regs(const InsnFields<D> &in) {
 	if (alu && (op(in.code) == DIV || op(in.code) == MOD))
 		m = select(in.off != u16(0), m | r12, m);  /* SDIV/SMOD: saved rdx */
 	if (atomic)
-		m = select(in.imm == u32(AND | FETCH) || in.imm == u32(OR | FETCH) ||
-			   in.imm == u32(XOR | FETCH), m | r12, m);  /* the cmpxchg loop's new value */
+		m = select((in.imm == u32(AND | FETCH) || in.imm == u32(OR | FETCH) || in.imm == u32(XOR | FETCH)) &&
+			   native_reg<D>(in.dst) == u4(RAX), m | r12, m);  /* the cmpxchg loop's new value */
 	return m | u32(call_clobbered_mask);
 }
 
