@@ -264,11 +264,11 @@ bench_bytes() {
 	echo "bytes: $set stock $st vjit $vj (vjit compiled $(( $(cnt compiled) - c0 )))"
 }
 
-# test_bpf, its kernel log (with vjit's log_sizes lines) kept in /tmp/tb-sizes
+# test_bpf, its kernel log (with vjit's log_sizes lines) kept in /tmp/bench-sizes
 # across runs: program-sizes.py pairs the programs of the runs.
 test_bpf_sizes() {
 	run_test_bpf sizes
-	cat /tmp/tb-sizes-all >> /tmp/tb-sizes
+	cat /tmp/tb-sizes-all >> /tmp/bench-sizes
 }
 
 plan_bench() {
@@ -282,11 +282,11 @@ plan_bench() {
 	bench_bytes policies seccomp /vmtest install /policies/*.cbpf
 	bench_bytes vjit-checks seccomp /vmtest checks
 	echo 1 > /sys/module/vjit/parameters/log_sizes
-	: > /tmp/tb-sizes
+	: > /tmp/bench-sizes
 	bench_bytes test_bpf all test_bpf_sizes
 	echo 0 > /sys/module/vjit/parameters/log_sizes
 	echo "bench-sizes: begin"
-	grep -E 'test_bpf: #|vjit: size: ' /tmp/tb-sizes
+	grep -E 'test_bpf: #|vjit: size: ' /tmp/bench-sizes
 	echo "bench-sizes: end"
 	/vjitctl status
 	rmmod vjit
