@@ -991,8 +991,9 @@ std::string entry_counterexample(const EntryCex &c, const z3::model &m, const Ex
 	return os.str();
 }
 
-// A code-generation option value the frame is proved under (the target
-// lists them, T::frame_variants()).
+// One prologue/epilogue proof: the code-generation options it is proved
+// under (the target lists them, T::frame_variants()), entered by a call or,
+// with tail_call, at opts.tail_call_entry as the kernel's tail calls enter.
 struct FrameVariant {
 	std::string name;
 	JitOptions opts;
@@ -1214,10 +1215,6 @@ Result check_rule(const Rule<Symbolic> &rule, const Config &cfg) {
 }
 
 using FrameFn = void (*)(JitCtx<Symbolic> &);
-
-// One prologue/epilogue proof: the code-generation options it is proved
-// under (the target lists them, T::frame_variants()), entered by a call or,
-// with tail_call, at opts.tail_call_entry as the kernel's tail calls enter.
 
 // Prologue and epilogue, with the body between them abstracted by what the
 // per-instruction theorems guarantee: BPF registers other than R10 take any

@@ -193,8 +193,9 @@ uint8_t emitted_len(F emit) {
 	return (uint8_t)probe.len;
 }
 
-// rax:rdx division by the divisor in register v (v is neither rax nor
-// rdx), its result into dst, rax and rdx as they were otherwise:
+// rax:rdx division by the divisor in register v (v is none of rax, rdx
+// and dst, which the sequence moves), its result into dst, rax and rdx as
+// they were otherwise:
 //   dst in rax, rax's value in dst (dst = rax: nothing; dst = rdx: in r9)
 //   r9 = rdx; edx = 0; div v
 //   dst = rax (DIV) or rdx (MOD); rax, rdx restored
@@ -760,15 +761,16 @@ void x86_64_epilogue(JitCtx<D> &c) {
 	}
 	u64 rel = u64(c.opts.return_thunk) - c.image_addr(c.here() + u32(5));
 	if (!D::when(fits_simm32<D>(rel), "fits_rel32"))
-		c.fail(LowerError::UNENCODABLE);            /* (emitted anyway, as the BHB call) */
+		c.fail(LowerError::UNENCODABLE);            /* emitted all the same, as the BHB call */
 	jmp_rel32<D>(c, trunc<32>(rel));                    /* jmp return_thunk */
 }
 
 // Native registers the code of instruction `in` may write: the homes of
 // its register fields, r12 for the rules that use it as scratch (signed
-// division, the cmpxchg loops on R0's address), and the registers a call clobbers. The
-// frame saves the callee-saved ones among the program's union; the proof of every table
-// entry checks that the other callee-saved registers keep their values.
+// division, the cmpxchg loops on R0's address), and the registers a call
+// clobbers. The frame saves the callee-saved ones among the program's
+// union; the proof of every table entry checks that the other
+// callee-saved registers keep their values.
 template <typename D>
 typename D::template BV<32> x86_64_body_regs(const InsnFields<D> &in) {
 	using namespace bpf;
